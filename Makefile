@@ -1,0 +1,90 @@
+# pacta — the two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test lint test-unit test-django browser-deps messages lock clean
+
+help:
+	@echo "make run    set up everything (venv, packages, database, demo data) and serve http://$(HOST):$(PORT)"
+	@echo "make test   lint, then the whole test suite (DATABASE_URL selects SQLite or PostgreSQL)"
+	@echo "make lint   ruff, mypy on pacta/domain, import-linter, migrations up to date"
+	@echo "make bench  speed of the business calendar against its peers (writes docs/benchmarks.md)"
+
+# --- setup --------------------------------------------------------------------------------
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pacta needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed: installing Debian's python3-venv"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q python3-venv >/dev/null; else sudo apt-get install -y -q python3-venv >/dev/null; fi; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Pin what is installed now: run after changing a range in pyproject.toml.
+lock: $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pacta' > requirements.lock
+
+# --- the first command ----------------------------------------------------------------------
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_load
+	@echo "pacta is at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# --- the second command ---------------------------------------------------------------------
+test: lint test-unit test-django
+
+lint: install
+	@mkdir -p var
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
+
+# Pure cores: run with Django's pytest plugin switched off, which proves they need no Django.
+test-unit: install
+	$(PY) -m pytest tests/unit -p no:django -p no:cacheprovider -q -W ignore::pytest.PytestConfigWarning
+
+# Services, API over real HTTP, acceptance data, admin and pages in Debian's Chromium.
+test-django: install browser-deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/integration tests/acceptance tests/browser -q -n 2 --dist loadfile
+
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; else sudo apt-get install -y -q chromium >/dev/null; fi; }
+	@test -x /usr/bin/chromium || { echo "chromium is missing: the browser tests cannot run" >&2; exit 1; }
+
+# --- benchmarks (never part of the tests) ------------------------------------------------------
+# The peers are installed into the venv for the run only: they are not pacta's dependencies.
+.PHONY: bench
+bench: install
+	$(PY) -m pip install -q -r bench/requirements.txt
+	$(PY) bench/calendar_bench.py
+
+# --- translations -----------------------------------------------------------------------------
+# Catalogues are committed compiled (.mo) so a fresh machine needs no gettext to run pacta.
+messages: install
+	$(PY) manage.py makemessages -l es -l fr -l ru --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/pacta.sqlite3* .pytest_cache .mypy_cache .ruff_cache
