@@ -1,0 +1,1 @@
+"""pacta: service contracts as rules the software enforces."""

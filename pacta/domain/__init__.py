@@ -1,0 +1,1 @@
+"""Pure cores: no Django, no I/O, "now" always passed in."""
