@@ -1,0 +1,347 @@
+"""The audited write path shared by every app's services.
+
+Each app's services validate their own rules and then call :func:`record_save` /
+:func:`record_delete`, which run in one transaction: validate the fields (types, choices,
+uniqueness), run the app's ``check``, write, and append the :class:`AuditEntry` with the record
+before and after. Nothing is written when any step refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pacta.audit.errors import RecordInUse, UnknownField
+from pacta.audit.models import Action, AuditEntry, PeriodicRun
+from pacta.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    Actor = AbstractBaseUser | None
+else:
+    Actor = Any
+
+M = TypeVar("M", bound=models.Model)
+Check = Callable[[Any, Mapping[str, list[Any]]], None]
+
+NON_FIELD = "non_field_errors"
+#: Never copied into the change log; a change shows as a different marker, not the value.
+SECRET_FIELDS = frozenset({"password"})
+
+
+# --- snapshots --------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "code") and type(value).__name__ == "Country":  # django-countries
+        return value.code or ""
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The record's stored values as JSON: foreign keys by id, many-to-many as sorted ids."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        value = field.value_from_object(instance)
+        if field.name in SECRET_FIELDS:
+            # A short digest tells that the secret changed without keeping anything usable.
+            data[field.attname] = (
+                hashlib.sha256(str(value).encode()).hexdigest()[:8] if value else ""
+            )
+            continue
+        data[field.attname] = _plain(value)
+    if instance.pk is not None:
+        for field in instance._meta.many_to_many:
+            data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    return data
+
+
+def actor_label(actor: Actor) -> str:
+    if actor is None:
+        return "system"
+    return str(actor.get_username())
+
+
+# --- the change log ---------------------------------------------------------------------------
+def change_record(
+    *,
+    actor: Actor,
+    action: str,
+    instance: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append one row to the change log (call inside the writing transaction)."""
+    return AuditEntry.objects.create(
+        at=now or timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label(actor),
+        action=action,
+        entity_type=instance._meta.label_lower,
+        entity_id=str(instance.pk),
+        entity_label=str(instance)[:300],
+        reason=reason or "",
+        before=before,
+        after=after,
+    )
+
+
+# --- validation -------------------------------------------------------------------------------
+def invalid_from_django(error: ValidationError) -> InvalidInput:
+    """Django's ValidationError as pacta's InvalidInput, messages keyed by field name."""
+    if hasattr(error, "error_dict"):
+        fields = {
+            (NON_FIELD if name == NON_FIELD_ERRORS else name): [str(m) for e in errs for m in e]
+            for name, errs in error.error_dict.items()
+        }
+    else:
+        fields = {NON_FIELD: [str(m) for m in error.messages]}
+    messages = [m for ms in fields.values() for m in ms]
+    detail = messages[0] if len(messages) == 1 else _("Some fields are not valid.")
+    return InvalidInput(detail, fields=fields)
+
+
+def _validate_fields(instance: models.Model) -> None:
+    try:
+        instance.full_clean(validate_unique=True, validate_constraints=False)
+    except ValidationError as error:
+        raise invalid_from_django(error) from None
+
+
+def _validate_constraints(instance: models.Model) -> None:
+    try:
+        instance.validate_constraints()
+    except ValidationError as error:
+        raise invalid_from_django(error) from None
+
+
+def stored_values(instance: models.Model, *attnames: str) -> dict[str, Any]:
+    """The values ``instance`` has in the database ({} for a record not saved yet): what a
+    check compares with to tell a value just chosen from one kept from before."""
+    if instance.pk is None:
+        return {}
+    rows = instance._meta.model._default_manager.filter(pk=instance.pk).values(*attnames)
+    return rows.first() or {}
+
+
+def is_duplicate(instance: models.Model, **lookup: Any) -> bool:
+    """Whether another row of the instance's kind matches ``lookup`` (for a field-named error)."""
+    others = instance._meta.model._default_manager.filter(**lookup)
+    if instance.pk is not None:
+        others = others.exclude(pk=instance.pk)
+    return others.exists()
+
+
+def apply_values(instance: models.Model, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Set ``values`` on ``instance``; return the many-to-many values to set after saving."""
+    meta = instance._meta
+    m2m_names = {f.name for f in meta.many_to_many}
+    m2m: dict[str, list[Any]] = {}
+    editable = {f.name: f for f in meta.concrete_fields if f.editable and not f.primary_key}
+    for name, value in values.items():
+        if name in m2m_names:
+            m2m[name] = list(value or [])
+        elif name in editable:
+            setattr(instance, name, value)
+        else:
+            raise UnknownField(
+                _("%(name)s is not a field of %(record)s.")
+                % {"name": name, "record": meta.verbose_name},
+                fields={name: [_("Unknown field.")]},
+            )
+    return m2m
+
+
+# --- the write path ---------------------------------------------------------------------------
+def record_save(
+    instance: M,
+    *,
+    actor: Actor,
+    reason: str = "",
+    check: Check | None = None,
+    m2m: Mapping[str, list[Any]] | None = None,
+    action: str | None = None,
+    now: dt.datetime | None = None,
+) -> M:
+    """Validate and save ``instance`` (and its many-to-many values), and log the change."""
+    m2m = dict(m2m or {})
+    with transaction.atomic():
+        creating = instance._state.adding
+        before = None
+        if not creating:
+            current = instance._meta.model._default_manager.select_for_update().get(pk=instance.pk)
+            before = snapshot(current)
+        # Fields first (types, choices, single-field uniqueness), then the app's rules, which may
+        # assume well-typed values and name the field of a many-field uniqueness, then the
+        # model's constraints as the backstop.
+        _validate_fields(instance)
+        if check is not None:
+            check(instance, m2m)
+        _validate_constraints(instance)
+        instance.save()
+        for name, related in m2m.items():
+            getattr(instance, name).set(related)
+        change_record(
+            actor=actor,
+            action=action or (Action.CREATE if creating else Action.UPDATE),
+            instance=instance,
+            before=before,
+            after=snapshot(instance),
+            reason=reason,
+            now=now,
+        )
+    return instance
+
+
+def record_create(
+    model: type[M],
+    *,
+    actor: Actor,
+    values: Mapping[str, Any],
+    reason: str = "",
+    check: Check | None = None,
+    now: dt.datetime | None = None,
+) -> M:
+    instance = model()
+    m2m = apply_values(instance, values)
+    return record_save(instance, actor=actor, reason=reason, check=check, m2m=m2m, now=now)
+
+
+def record_update(
+    instance: M,
+    *,
+    actor: Actor,
+    values: Mapping[str, Any],
+    reason: str = "",
+    check: Check | None = None,
+    now: dt.datetime | None = None,
+) -> M:
+    m2m = apply_values(instance, values)
+    return record_save(instance, actor=actor, reason=reason, check=check, m2m=m2m, now=now)
+
+
+def record_delete(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    reason: str = "",
+    check: Callable[[Any], None] | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Delete ``instance`` and log it; refuse (409 ``in_use``) while other records point to it."""
+    with transaction.atomic():
+        if check is not None:
+            check(instance)
+        before = snapshot(instance)
+        pk = instance.pk
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as error:
+            raise RecordInUse.of(
+                instance,
+                error.protected_objects
+                if isinstance(error, ProtectedError)
+                else error.restricted_objects,
+            ) from None
+        instance.pk = pk  # for the log row
+        change_record(
+            actor=actor,
+            action=Action.DELETE,
+            instance=instance,
+            before=before,
+            after=None,
+            reason=reason,
+            now=now,
+        )
+
+
+# --- one bundle per kind of record, for adapters that handle many kinds ---------------------
+@dataclass(frozen=True)
+class RecordWriter:
+    """The named services that write one kind of record.
+
+    The API's viewsets and the back office's admin pages write any kind of record the same
+    way: through the bundle the record's app declares next to its services. ``param`` is the
+    keyword the update/delete services take the record by (``customer=``, ``work_order=``).
+    """
+
+    param: str
+    create: Callable[..., Any] | None
+    update: Callable[..., Any] | None
+    delete: Callable[..., None] | None
+    check: Check | None = None
+    reason_required: bool = False
+
+    def create_record(self, *, actor: Actor, values: Mapping[str, Any], reason: str = "") -> Any:
+        assert self.create is not None
+        return self.create(actor=actor, values=values, reason=reason)
+
+    def update_record(
+        self, instance: Any, *, actor: Actor, values: Mapping[str, Any], reason: str = ""
+    ) -> Any:
+        assert self.update is not None
+        return self.update(actor=actor, values=values, reason=reason, **{self.param: instance})
+
+    def delete_record(self, instance: Any, *, actor: Actor, reason: str = "") -> None:
+        assert self.delete is not None
+        self.delete(actor=actor, reason=reason, **{self.param: instance})
+
+
+def require_reason(reason: str, *, field: str = "reason") -> str:
+    """Changes to terms, rates and overrides need a reason a person wrote."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.on(field, _("Say why: a reason is required for this change."))
+    return reason
+
+
+def ids(values: Iterable[Any]) -> list[Any]:
+    """Primary keys of model instances (or the values themselves if already ids)."""
+    return [getattr(v, "pk", v) for v in values]
+
+
+# --- periodic runs ----------------------------------------------------------------------------
+def periodic_run_claim(*, job: str, slot: str, now: dt.datetime | None = None) -> Any:
+    """Claim the run of ``job`` for ``slot``; the run, or None when another worker (or an
+    earlier run) has it. The unique key decides, so two workers never both get it."""
+    try:
+        with transaction.atomic():
+            return PeriodicRun.objects.create(job=job, slot=slot, claimed_at=now or timezone.now())
+    except IntegrityError:
+        return None
+
+
+def periodic_run_finish(
+    run: Any, *, report: dict[str, Any], now: dt.datetime | None = None
+) -> None:
+    run.finished_at = now or timezone.now()
+    run.report = report
+    run.save(update_fields=["finished_at", "report"])
