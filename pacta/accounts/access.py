@@ -1,0 +1,257 @@
+"""Who may do what, and who sees which rows: the one place these rules live.
+
+Two questions, answered from one table (:data:`RECORDS`):
+
+* **May this role do this action on this kind of record?** — ``view``, ``add``, ``change``,
+  ``delete`` per role. The API's permission class and the back office both ask :func:`may`.
+* **Which rows does this user see?** — people of the office (admin, manager, dispatcher,
+  finance) see every row of what they may view; a technician sees every row unless the record
+  names a path to "its own" (its work orders); a contractor or customer user sees only rows
+  reached through the path the record names (its company's work orders, its customer's records,
+  and those of the customer's children). No path, no rows. Every selector filters through
+  :func:`visible`, so a row another customer owns is simply not there (the API answers 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from pacta.accounts.roles import EXTERNAL_ROLES, OFFICE_ROLES, Role
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+ALL = "*"  # a row path meaning: every row
+
+_LETTERS = {"v": VIEW, "a": ADD, "c": CHANGE, "d": DELETE}
+
+A, M, D, F, T, C, U = (
+    Role.ADMIN,
+    Role.MANAGER,
+    Role.DISPATCHER,
+    Role.FINANCE,
+    Role.TECHNICIAN,
+    Role.CONTRACTOR,
+    Role.CUSTOMER,
+)
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """What each role may do with one kind of record, and how its rows reach their owner."""
+
+    can: Mapping[Role, frozenset[str]]
+    rows: Mapping[Role, str] = field(default_factory=dict)
+
+
+def _access(can: Mapping[Role, str], rows: Mapping[Role, str] | None = None) -> RecordAccess:
+    return RecordAccess(
+        can={role: frozenset(_LETTERS[ch] for ch in letters) for role, letters in can.items()},
+        rows=dict(rows or {}),
+    )
+
+
+FULL = "vacd"
+
+#: kind ("app_label.model") -> access. A role missing from ``can`` may do nothing with the kind.
+RECORDS: dict[str, RecordAccess] = {
+    # Technicians see themselves, contractors their company's people: enough to log their time.
+    "accounts.user": _access(
+        {A: FULL, M: "vac", D: "v", F: "v", T: "v", C: "v"}, {T: "id", C: "contractor"}
+    ),
+    "accounts.contractor": _access({A: FULL, M: FULL, D: "v", F: "v", C: "v"}, {C: "id"}),
+    "customers.customer": _access({A: FULL, M: FULL, D: "v", F: "vc", T: "v", U: "v"}, {U: "id"}),
+    "customers.contact": _access(
+        {A: FULL, M: FULL, D: "vac", F: "vac", T: "v", U: FULL}, {U: "customer"}
+    ),
+    "customers.site": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v", U: "v"}, {U: "customer"}),
+    "equipment.equipment": _access(
+        {A: FULL, M: FULL, D: "vac", F: "v", T: "v", U: "v"}, {U: "site__customer"}
+    ),
+    "catalog.taxrate": _access({A: FULL, M: FULL, D: "v", F: FULL}),
+    "catalog.taxratevalue": _access({A: FULL, M: FULL, D: "v", F: FULL}),
+    "catalog.service": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "v", C: "v", U: "v"}, {C: ALL, U: ALL}
+    ),
+    "catalog.checkliststep": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v", C: "v"}, {C: ALL}),
+    "catalog.product": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v", C: "v"}, {C: ALL}),
+    "catalog.pricelist": _access({A: FULL, M: FULL, D: "v", F: FULL, U: "v"}, {U: "customer"}),
+    "catalog.pricelistline": _access(
+        {A: FULL, M: FULL, D: "v", F: FULL, U: "v"}, {U: "price_list__customer"}
+    ),
+    "contracts.contract": _access({A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "customer"}),
+    "contracts.contractversion": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "contract__customer"}
+    ),
+    "contracts.scopeline": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "version__contract__customer"}
+    ),
+    "service.ticket": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
+        {T: "work_orders__technician", U: "customer"},
+    ),
+    "service.workorder": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "vc", C: "vc", U: "v"},
+        {T: "technician", C: "contractor", U: "ticket__customer"},
+    ),
+    "service.timeentry": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: FULL, C: FULL, U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.partused": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: FULL, C: FULL, U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "audit.auditentry": _access({A: "v", M: "v", F: "v"}),
+    "audit.periodicrun": _access({A: "v", M: "v"}),
+    "django_tasks_database.dbtaskresult": _access({A: "v", M: "v"}),
+    "accounts.team": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v"}),
+    "comms.outboundmessage": _access({A: "v", M: "v", D: "v"}),
+    "sla.businesscalendar": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "sla.calendarwindow": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "sla.closedday": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "sla.slapolicy": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "sla.slatarget": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "sla.ticketclock": _access(
+        {A: "v", M: "v", D: "v", F: "v", T: "v", U: "v"},
+        {T: "ticket__work_orders__technician", U: "ticket__customer"},
+    ),
+    "service.ticketevent": _access(
+        {A: "v", M: "v", D: "v", F: "v", T: "v", U: "v"},
+        {T: "ticket__work_orders__technician", U: "ticket__customer"},
+    ),
+    "service.rescueaction": _access({A: "vc", M: "vc", D: "vc", F: "v"}),
+}
+
+
+def kind_of(model: type[Model] | Model) -> str:
+    return model._meta.label_lower
+
+
+# --- the audience: who is asking --------------------------------------------------------------
+@dataclass(frozen=True)
+class Audience:
+    """The facts about a user that decide what it sees."""
+
+    user_id: int | None
+    role: Role | None
+    customer_ids: frozenset[int] = frozenset()
+    contractor_id: int | None = None
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in OFFICE_ROLES
+
+
+NOBODY = Audience(user_id=None, role=None)
+#: The system's own jobs (the demo loader, periodic runs) read every row.
+SYSTEM = Audience(user_id=None, role=Role.ADMIN)
+
+
+def _customer_and_descendants(user: Any) -> frozenset[int]:
+    """The user's customer and every customer below it (a parent pays for and sees its children)."""
+    if user.customer_id is None:
+        return frozenset()
+    customer_model = user._meta.get_field("customer").related_model
+    found = {user.customer_id}
+    frontier = {user.customer_id}
+    while frontier:
+        children = set(
+            customer_model.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        )
+        frontier = children - found
+        found |= frontier
+    return frozenset(found)
+
+
+def audience_of(user: Any) -> Audience:
+    """The audience of ``user`` (cached on the user object for the rest of the request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_pacta_audience", None)
+    if cached is not None:
+        return cached
+    role = Role(user.role)
+    audience = Audience(
+        user_id=user.pk,
+        role=role,
+        customer_ids=_customer_and_descendants(user) if role is Role.CUSTOMER else frozenset(),
+        contractor_id=user.contractor_id,
+    )
+    user._pacta_audience = audience
+    return audience
+
+
+# --- the two questions ------------------------------------------------------------------------
+def may(audience: Audience, kind: str, action: str) -> bool:
+    """Whether the audience's role may ``action`` records of ``kind`` at all."""
+    if audience.role is None:
+        return False
+    access = RECORDS.get(kind)
+    return access is not None and action in access.can.get(audience.role, frozenset())
+
+
+def actions_for(audience: Audience, kind: str) -> frozenset[str]:
+    if audience.role is None or kind not in RECORDS:
+        return frozenset()
+    return RECORDS[kind].can.get(audience.role, frozenset())
+
+
+def visible(queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
+    """The rows of ``queryset`` this audience may see (none if it may not view the kind)."""
+    kind = kind_of(queryset.model)
+    if not may(audience, kind, VIEW):
+        return queryset.none()
+    if audience.is_office:
+        return queryset
+    role = audience.role
+    assert role is not None
+    path = RECORDS[kind].rows.get(role, ALL if role not in EXTERNAL_ROLES else None)
+    if path is None:
+        return queryset.none()
+    if path == ALL:
+        return queryset
+    if role is Role.CUSTOMER:
+        condition: dict[str, Any] = {f"{path}__in": audience.customer_ids}
+    elif role is Role.CONTRACTOR:
+        if audience.contractor_id is None:
+            return queryset.none()
+        condition = {path: audience.contractor_id}
+    else:  # technician
+        condition = {path: audience.user_id}
+    if "__" in path:
+        # A path through a one-to-many relation would repeat rows; filter by id instead.
+        owned = queryset.model._default_manager.filter(**condition).values("pk")
+        return queryset.filter(pk__in=owned)
+    return queryset.filter(**condition)
+
+
+# --- the table, for people ------------------------------------------------------------------------
+def access_table_markdown() -> str:
+    """RECORDS as a Markdown table (docs/access.md is this, checked by a test)."""
+    roles = list(Role)
+    header = "| record | " + " | ".join(role.value for role in roles) + " |"
+    lines = [header, "|" + "---|" * (len(roles) + 1)]
+    for kind, access in sorted(RECORDS.items()):
+        cells = []
+        for role in roles:
+            letters = "".join(
+                letter for letter, action in _LETTERS.items() if action in access.can.get(role, ())
+            )
+            path = access.rows.get(role)
+            if letters and path and path != ALL:
+                letters += f" (own: `{path}`)"
+            cells.append(letters or "—")
+        lines.append(f"| `{kind}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
