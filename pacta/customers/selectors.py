@@ -1,0 +1,45 @@
+"""Reading customers, contacts and sites (always through what the reader may see)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from pacta.accounts.access import Audience, visible
+from pacta.customers.models import Contact, Customer, Site
+
+
+def customer_list(*, audience: Audience) -> QuerySet[Customer]:
+    return visible(Customer.objects.select_related("parent"), audience)
+
+
+def customer_descendant_ids(customer: Customer) -> set[int]:
+    """The ids of ``customer`` and of every customer it pays for, at any depth."""
+    found = {customer.pk}
+    frontier = {customer.pk}
+    while frontier:
+        frontier = (
+            set(Customer.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def contact_list(*, audience: Audience) -> QuerySet[Contact]:
+    return visible(Contact.objects.select_related("customer"), audience)
+
+
+def site_list(*, audience: Audience) -> QuerySet[Site]:
+    return visible(Site.objects.select_related("customer"), audience)
+
+
+def site_is_referenced(site: Site) -> bool:
+    """Whether contracts, tickets or equipment point at ``site`` (it then keeps its customer)."""
+    return any(
+        manager.exists()
+        for manager in (
+            getattr(site, name)
+            for name in ("contracts", "tickets", "equipment")
+            if hasattr(site, name)
+        )
+    )
