@@ -1,0 +1,24 @@
+"""/api/v1/ — one router for every record endpoint; /api/schema/ and /api/docs/ describe them."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from pacta.api import accounts, audit, catalog, comms, contracts, customers, equipment, service, sla
+
+router = DefaultRouter()
+for module in (accounts, customers, catalog, equipment, contracts, sla, service, comms, audit):
+    module.register(router)
+
+urlpatterns = [
+    path("v1/", include(accounts.urlpatterns)),
+    path("v1/", include(router.urls)),
+    # The description of the API is public; the data behind it is not.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+]

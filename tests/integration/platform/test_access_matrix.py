@@ -1,0 +1,155 @@
+"""Every record endpoint × every role, over real HTTP, against the documented access table.
+
+For each role the world holds one record of every kind that is the role's *own* (its customer's,
+its company's, its work order's), so what decides each answer is the role's permission on the
+kind: list and read answer 200 where the role may view and 403 where it may not; a create with
+an empty body reaches validation (400) only where the role may add; a change reaches the service
+only where it may change; a delete is refused with 403 where the role may not delete.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from pacta.accounts.access import ADD, CHANGE, DELETE, VIEW, audience_of, may
+from pacta.accounts.services import team_create
+from pacta.api.urls import router
+from pacta.audit.models import AuditEntry
+from pacta.comms.models import OutboundMessage
+from pacta.service.models import RescueAction
+from pacta.service.services import sla_sweep
+from pacta.sla.models import TicketClock
+from tests.support import make
+from tests.support.state import table_counts
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+#: Endpoints that only show records (their writes answer 405; rescue actions are marked handled
+#: through their own action, tested with the SLA).
+READ_ONLY = {
+    "audit.auditentry",
+    "sla.ticketclock",
+    "service.rescueaction",
+    "comms.outboundmessage",
+}
+ROLES = ["admin", "manager", "dispatcher", "technician", "finance", "contractor", "customer"]
+
+
+def _world() -> dict[str, Any]:
+    company = make.contractor(name="Instalaciones Norte S.L.")
+    customer = make.customer(legal_name="Own S.L.")
+    users = {
+        role: make.user(
+            role,
+            **({"customer": customer} if role == "customer" else {}),
+            **({"contractor": company} if role in ("contractor", "technician") else {}),
+            **({"email": "dispatch@pacta.test"} if role == "dispatcher" else {}),
+        )
+        for role in ROLES
+    }
+    site = make.site(customer)
+    unit = make.equipment(site)
+    service = make.service()
+    step = make.checklist_step(service)
+    product = make.product()
+    prices = make.price_list(customer=customer)
+    line = make.price_list_line(prices, service=service, effective_on=date(2099, 1, 1))
+    calendar, policy = make.calendar(), make.sla_policy()
+    contract = make.contract(
+        customer,
+        sites=[site],
+        equipment=[unit],
+        scope=[(service, "included")],
+        calendar=calendar,
+        sla_policy=policy,
+    )
+    version = contract.versions.get()
+    ticket = make.ticket(site, service, contract=contract, equipment=unit)
+    work_order = make.work_order(ticket, users["technician"])
+    sla_sweep(now=make.at("2026-03-02 12:30"))  # the ticket's response is late: rescue
+    records = {
+        "contractor": company,
+        "customer": customer,
+        "contact": make.contact(customer),
+        "site": site,
+        "equipment": unit,
+        "tax-rate": service.tax_rate,
+        "tax-rate-value": service.tax_rate.values.get(),
+        "service": service,
+        "checklist-step": step,
+        "product": product,
+        "price-list": prices,
+        "price-list-line": line,
+        "contract": contract,
+        "contract-version": version,
+        "scope-line": version.scope_lines.get(),
+        "ticket": ticket,
+        "work-order": work_order,
+        "time-entry": make.time_entry(work_order),
+        "part-used": make.part_used(work_order, product),
+        "audit-entry": AuditEntry.objects.latest("id"),
+        "team": team_create(
+            actor=None,
+            values={"name": "North", "zone_codes": ["N"], "members": [users["technician"]]},
+        ),
+        "calendar": calendar,
+        "sla-policy": policy,
+        "ticket-clock": TicketClock.objects.filter(ticket=ticket).first(),
+        "rescue-action": RescueAction.objects.filter(ticket=ticket).first(),
+        "outbound-message": OutboundMessage.objects.first(),
+    }
+    return {"users": users, "records": records}
+
+
+def _endpoints() -> list[tuple[str, str, Any]]:
+    return [(prefix, basename, viewset) for prefix, viewset, basename in router.registry]
+
+
+def _kind(viewset: Any) -> str:
+    return viewset.serializer_class.Meta.model._meta.label_lower
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_endpoint_answers_each_role_as_the_access_table_says(api, role):
+    world = _world()
+    user = world["users"][role]
+    reader = audience_of(user)
+    client = api(user)
+    checked = 0
+    for prefix, basename, viewset in _endpoints():
+        kind = _kind(viewset)
+        own = user if basename == "user" else world["records"][basename]
+        where = f"{role} on /{prefix}/"
+
+        listed = client.get(f"/{prefix}/")
+        read = client.get(f"/{prefix}/{own.pk}/")
+        if may(reader, kind, VIEW):
+            assert listed.status_code == 200, where
+            assert own.pk in {row["id"] for row in listed.json()["results"]}, where
+            assert read.status_code == 200, where
+        else:
+            assert (listed.status_code, read.status_code) == (403, 403), where
+
+        if kind in READ_ONLY:
+            continue  # read-only: writes answer 405 for everyone (tested in test_errors)
+        counts = table_counts()
+        created = client.post(f"/{prefix}/", {})
+        expected = 400 if may(reader, kind, ADD) else 403
+        assert created.status_code == expected, f"{where} POST: {created.text}"
+        assert table_counts() == counts, where
+
+        changed = client.patch(f"/{prefix}/{own.pk}/", {})
+        if may(reader, kind, CHANGE):
+            assert changed.status_code in (200, 400, 409), f"{where} PATCH: {changed.text}"
+        else:
+            assert changed.status_code == 403, f"{where} PATCH: {changed.text}"
+
+        if not may(reader, kind, DELETE):
+            counts = table_counts()
+            assert client.delete(f"/{prefix}/{own.pk}/").status_code == 403, where
+            assert table_counts() == counts, where
+        checked += 1
+    assert checked == len(_endpoints()) - len(READ_ONLY)
