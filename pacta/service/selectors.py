@@ -1,0 +1,157 @@
+"""Reading tickets, work orders, time entries and parts used (always through what the reader may
+see)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Trim, Upper
+from django.utils import timezone
+
+from pacta.accounts.access import Audience, visible
+from pacta.domain import tickets as vocabulary
+from pacta.service.models import (
+    PartUsed,
+    RescueAction,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from pacta.sla import selectors as sla_selectors
+
+#: Tickets no one works on any more.
+TICKET_DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED)
+
+
+def ticket_list(*, audience: Audience) -> QuerySet[Ticket]:
+    return visible(
+        Ticket.objects.select_related("customer", "site", "service", "created_by"), audience
+    )
+
+
+def ticket_list_with_clocks(*, audience: Audience) -> QuerySet[Ticket]:
+    """The tickets the audience may see, each with its stored SLA clocks."""
+    clocks = sla_selectors.ticket_clock_list(audience=audience)
+    return ticket_list(audience=audience).prefetch_related(Prefetch("clocks", queryset=clocks))
+
+
+def ticket_event_list(*, audience: Audience) -> QuerySet[TicketEvent]:
+    """What happened to the tickets the audience may see, oldest first per ticket."""
+    return visible(TicketEvent.objects.select_related("actor"), audience)
+
+
+def ticket_event_list_of(ticket: Ticket, *, audience: Audience) -> QuerySet[TicketEvent]:
+    """One ticket's event log, in the order it happened."""
+    return ticket_event_list(audience=audience).filter(ticket=ticket).order_by("at", "id")
+
+
+def rescue_action_list(*, audience: Audience) -> QuerySet[RescueAction]:
+    return visible(RescueAction.objects.select_related("ticket", "handled_by"), audience)
+
+
+def rescue_action_list_of(ticket: Ticket, *, audience: Audience) -> QuerySet[RescueAction]:
+    """The rescue actions raised for one ticket, oldest first."""
+    return rescue_action_list(audience=audience).filter(ticket=ticket).order_by("created_at", "id")
+
+
+def ticket_list_open(*, audience: Audience) -> QuerySet[Ticket]:
+    """The tickets still to be worked on (neither resolved, closed nor cancelled)."""
+    return ticket_list(audience=audience).exclude(status__in=TICKET_DONE)
+
+
+def work_order_list(*, audience: Audience) -> QuerySet[WorkOrder]:
+    return visible(WorkOrder.objects.select_related("ticket", "technician", "contractor"), audience)
+
+
+#: Work orders with nothing left to do on site.
+WORK_ORDER_DONE = (
+    WorkOrderStatus.COMPLETED,
+    WorkOrderStatus.ACCEPTED,
+    WorkOrderStatus.DISPUTED,
+    WorkOrderStatus.CANCELLED,
+)
+
+
+def work_order_list_open(*, audience: Audience) -> QuerySet[WorkOrder]:
+    """Work orders still to be done (scheduled, en route or on site), soonest first."""
+    return (
+        work_order_list(audience=audience)
+        .exclude(status__in=WORK_ORDER_DONE)
+        .select_related("ticket__site", "ticket__customer")
+        .order_by("scheduled_start_at", "id")
+    )
+
+
+def work_order_list_for_technician(*, technician: Any, on: dt.date) -> QuerySet[WorkOrder]:
+    """The technician's work orders scheduled on the local day ``on`` ("my jobs today"): those
+    starting that day, and those started earlier and still running into it. Cancelled work
+    orders are not on anyone's day; earliest first."""
+    zone = timezone.get_current_timezone()
+    day_starts_at = dt.datetime.combine(on, dt.time.min, tzinfo=zone)
+    day_ends_at = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    starts_that_day = Q(scheduled_start_at__gte=day_starts_at, scheduled_start_at__lt=day_ends_at)
+    runs_into_it = Q(scheduled_start_at__lt=day_starts_at, scheduled_end_at__gt=day_starts_at)
+    return (
+        WorkOrder.objects.filter(technician=technician)
+        .filter(starts_that_day | runs_into_it)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .select_related("ticket", "ticket__customer", "ticket__site", "ticket__service")
+        .order_by("scheduled_start_at", "id")
+    )
+
+
+def time_entry_list(*, audience: Audience) -> QuerySet[TimeEntry]:
+    return visible(TimeEntry.objects.select_related("work_order", "technician"), audience)
+
+
+def part_used_list(*, audience: Audience) -> QuerySet[PartUsed]:
+    return visible(PartUsed.objects.select_related("work_order", "product"), audience)
+
+
+def ticket_list_board(
+    *, audience: Audience, zone_codes: Collection[str] | None = None, customer: Any = None
+) -> QuerySet[Ticket]:
+    """The open tickets with SLA clocks, for the dispatch board, with what a row shows read in
+    three queries whatever the number of rows: customer, site, calendar and policy joined; the
+    clocks, and the open work orders (with their technician, soonest first) as
+    ``open_work_orders``, prefetched.
+
+    ``zone_codes`` keeps the tickets of sites in those regions (compared ignoring case and
+    surrounding spaces, as teams cover regions); ``customer`` those of one customer.
+    """
+    tickets = (
+        ticket_list_open(audience=audience)
+        .filter(pk__in=Ticket.objects.filter(clocks__isnull=False).values("pk"))
+        .select_related("sla_calendar", "sla_policy")
+        .prefetch_related(
+            Prefetch("clocks", queryset=sla_selectors.ticket_clock_list(audience=audience)),
+            Prefetch(
+                "work_orders",
+                queryset=visible(WorkOrder.objects.select_related("technician"), audience)
+                .exclude(status__in=WORK_ORDER_DONE)
+                .order_by("scheduled_start_at", "id"),
+                to_attr="open_work_orders",
+            ),
+        )
+    )
+    if zone_codes is not None:
+        wanted = {str(code).strip().upper() for code in zone_codes}
+        tickets = tickets.alias(board_zone=Upper(Trim("site__zone_code"))).filter(
+            board_zone__in=wanted
+        )
+    if customer is not None:
+        tickets = tickets.filter(customer=customer)
+    return tickets
+
+
+def ticket_pausing_statuses(ticket: Ticket) -> frozenset[str]:
+    """The statuses that pause this ticket's clocks (its policy's, or "waiting")."""
+    if ticket.sla_policy is None:
+        return frozenset(vocabulary.DEFAULT_PAUSING)
+    return frozenset(ticket.sla_policy.pausing_statuses)

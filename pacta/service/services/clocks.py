@@ -1,0 +1,357 @@
+"""A ticket's SLA: the events it records, and the clocks rebuilt from them.
+
+Whatever moves the clocks — the opening, the first response, a status that pauses, resumes,
+resolves or reopens, a change of priority or of SLA policy — is recorded as a TicketEvent. The
+clocks are then computed again from the whole log (:func:`pacta.domain.sla.evaluate_clocks`)
+and stored on the ticket, so they can always be rebuilt, audited and explained. An event is
+checked before it is recorded, and a refused one leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pacta.audit.services import Actor, record_update, require_reason
+from pacta.contracts.selectors import contract_version_in_force
+from pacta.domain import sla as domain
+from pacta.domain import tickets as vocabulary
+from pacta.domain.errors import Conflict, InvalidInput
+from pacta.service.models import EventKind, Priority, Ticket, TicketEvent, TicketStatus
+from pacta.service.selectors import ticket_pausing_statuses
+from pacta.service.services.rescue import ticket_rescue
+from pacta.sla import selectors as sla_selectors
+from pacta.sla import services as sla_services
+
+#: How far past "now" an event may be dated (clocks of phones and PCs drift).
+EVENT_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def _actor(actor: Actor) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def _zone(ticket: Ticket) -> str | None:
+    """The zone a site's clocks run in when it overrides its calendar's."""
+    return ticket.site.time_zone if ticket.site.sla_in_site_time_zone else None
+
+
+# --- reading the log ----------------------------------------------------------------------------
+def ticket_sla_log(ticket: Ticket) -> tuple[list[domain.SlaEvent], domain.SlaTerms | None]:
+    """The ticket's events as the pure core's events, and the terms its clocks start on."""
+    events: list[domain.SlaEvent] = []
+    first: domain.SlaTerms | None = None
+    log = ticket.events.select_related("sla_policy", "sla_calendar").order_by("at", "id")
+    for event in log:
+        if event.kind == EventKind.STATUS:
+            continue
+        terms = None
+        if event.kind in (EventKind.OPEN, EventKind.POLICY):
+            terms = sla_selectors.sla_terms(
+                event.sla_policy, event.sla_calendar, time_zone=_zone(ticket)
+            )
+            first = first or terms
+        events.append(
+            domain.SlaEvent(
+                event.at,
+                event.kind,
+                priority=event.priority or None,
+                terms=terms if event.kind == EventKind.POLICY else None,
+            )
+        )
+    return events, first
+
+
+def ticket_clocks_evaluate(
+    ticket: Ticket, *, now: dt.datetime | None = None
+) -> domain.TicketClocks | None:
+    """The clocks as they stand at ``now``, computed from the log (None: no SLA)."""
+    events, terms = ticket_sla_log(ticket)
+    if terms is None or not events:
+        return None
+    return domain.evaluate_clocks(events, terms=terms, now=now or timezone.now())
+
+
+# --- rebuilding the clocks ------------------------------------------------------------------------
+def ticket_clocks_refresh(*, ticket: Ticket, now: dt.datetime | None = None) -> Any:
+    """Compute the clocks from the log, store them, and raise the rescue actions their risk
+    calls for. The ticket's summary (risk, next deadline, next change) is kept with it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        clocks = ticket_clocks_evaluate(ticket, now=now)
+        sla_services.ticket_clocks_store(ticket=ticket, clocks=clocks, now=now)
+        summary = {
+            "sla_risk": clocks.risk if clocks is not None and clocks.clocks else "",
+            "sla_next_due_at": clocks.next_due_at if clocks is not None else None,
+            "sla_risk_changes_at": (
+                clocks.risk_changes_at
+                if clocks is not None and ticket.status not in vocabulary.DONE
+                else None
+            ),
+            "sla_evaluated_at": now,
+        }
+        Ticket.objects.filter(pk=ticket.pk).update(**summary)
+        for name, value in summary.items():
+            setattr(ticket, name, value)
+        if clocks is not None:
+            ticket_rescue(ticket=ticket, clocks=clocks, now=now)
+    return clocks
+
+
+# --- recording events -----------------------------------------------------------------------------
+def _when(ticket: Ticket, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When an event happened: now, unless told (an imported history); never before the last
+    event, never in the future."""
+    if at is None:
+        at = now
+    if at > now + EVENT_TOLERANCE:
+        raise InvalidInput.on("at", _("An event cannot happen in the future."))
+    last = ticket.events.order_by("-at", "-id").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise InvalidInput.on(
+            "at",
+            _("The ticket's last event is at %(last)s; a new one cannot come before it.")
+            % {"last": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S")},
+        )
+    return at
+
+
+def _record(
+    ticket: Ticket, kind: str, at: dt.datetime, actor: Actor, reason: str, **fields: Any
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket, at=at, kind=kind, actor=_actor(actor), reason=reason, **fields
+    )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket as stored, locked until the end of the transaction (events go one by one)."""
+    return (
+        Ticket.objects.select_for_update(of=("self",))  # the ticket's row, not its relations
+        .select_related("site", "sla_policy", "sla_calendar", "contract")
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_sla_start(*, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:
+    """Record the opening with the SLA terms of the contract version in force when the ticket
+    was opened (in the site's time zone), and start the clocks."""
+    policy = calendar = None
+    if ticket.contract is not None:
+        day = timezone.localtime(ticket.opened_at, timezone=_site_zone(ticket)).date()
+        version = contract_version_in_force(ticket.contract, day)
+        if version is not None:
+            policy, calendar = version.sla_policy, version.calendar
+    if policy is not None or calendar is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(sla_policy=policy, sla_calendar=calendar)
+        ticket.sla_policy, ticket.sla_calendar = policy, calendar
+    _record(
+        ticket,
+        EventKind.OPEN,
+        ticket.opened_at,
+        actor,
+        "",
+        priority=ticket.priority,
+        status=ticket.status,
+        sla_policy=policy,
+        sla_calendar=calendar,
+    )
+    ticket_clocks_refresh(ticket=ticket, now=now)
+
+
+def _site_zone(ticket: Ticket) -> ZoneInfo:
+    return ZoneInfo(ticket.site.time_zone)
+
+
+def ticket_respond(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Record the first response to the customer (it completes the response target)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _refuse_if_done(ticket)
+        if ticket.events.filter(kind=EventKind.RESPOND).exists():
+            raise Conflict(
+                _("The first response to this ticket is already recorded."),
+                code="already_responded",
+            )
+        _record(ticket, EventKind.RESPOND, _when(ticket, at, now), actor, reason)
+        ticket_clocks_refresh(ticket=ticket, now=now)
+    return ticket
+
+
+def ticket_status_change(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    status: str,
+    at: dt.datetime | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Change the ticket's status; the clocks pause, resume, stop or start again as the status
+    (and the policy's pausing statuses) say."""
+    now = now or timezone.now()
+    if status not in TicketStatus.values:
+        raise InvalidInput.on(
+            "status", _("%(status)s is not a ticket status.") % {"status": status}
+        )
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        old = ticket.status
+        if status == old:
+            return ticket
+        when = _when(ticket, at, now)
+        made = vocabulary.sla_events_for(old, status, ticket_pausing_statuses(ticket))
+        _record(ticket, EventKind.STATUS, when, actor, reason, status=status)
+        for kind in made:
+            _record(ticket, kind, when, actor, reason, status=status)
+        ticket = record_update(
+            ticket, actor=actor, values={"status": status}, reason=reason, now=now
+        )
+        ticket_clocks_refresh(ticket=ticket, now=now)
+    return ticket
+
+
+def _first_pausing(ticket: Ticket) -> str:
+    statuses = sorted(ticket_pausing_statuses(ticket) - set(vocabulary.DONE))
+    if not statuses:
+        raise Conflict(
+            _("The SLA policy of this ticket has no status that pauses its clocks."),
+            code="no_pausing_status",
+        )
+    return TicketStatus.WAITING if TicketStatus.WAITING in statuses else statuses[0]
+
+
+def _refuse_if_done(ticket: Ticket) -> None:
+    if ticket.status in vocabulary.DONE:
+        raise Conflict(
+            _("This ticket is %(status)s: reopen it first.")
+            % {"status": ticket.get_status_display()},
+            code="ticket_done",
+        )
+
+
+def ticket_pause(*, actor: Actor, ticket: Ticket, **kwargs: Any) -> Ticket:
+    """Wait on the customer: the first status of the policy that pauses the clocks."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _refuse_if_done(ticket)  # pausing is not a way to reopen
+        status = _first_pausing(ticket)
+        return ticket_status_change(actor=actor, ticket=ticket, status=status, **kwargs)
+
+
+def ticket_resume(*, actor: Actor, ticket: Ticket, **kwargs: Any) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _refuse_if_done(ticket)  # resuming is not a way to reopen
+        return ticket_status_change(
+            actor=actor, ticket=ticket, status=TicketStatus.IN_PROGRESS, **kwargs
+        )
+
+
+def ticket_resolve(*, actor: Actor, ticket: Ticket, **kwargs: Any) -> Ticket:
+    return ticket_status_change(actor=actor, ticket=ticket, status=TicketStatus.RESOLVED, **kwargs)
+
+
+def ticket_reopen(*, actor: Actor, ticket: Ticket, **kwargs: Any) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)  # the status as stored, not as the caller last saw it
+        if ticket.status not in vocabulary.DONE:
+            raise Conflict(
+                _("Only a resolved, closed or cancelled ticket is reopened."), code="not_done"
+            )
+        return ticket_status_change(
+            actor=actor, ticket=ticket, status=TicketStatus.IN_PROGRESS, **kwargs
+        )
+
+
+def ticket_priority_change(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    priority: str,
+    reason: str,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Change the priority: the clocks keep the time used and take the new priority's targets."""
+    now = now or timezone.now()
+    reason = require_reason(reason)
+    if priority not in Priority.values:
+        raise InvalidInput.on(
+            "priority", _("%(priority)s is not a priority.") % {"priority": priority}
+        )
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if priority == ticket.priority:
+            return ticket
+        _record(
+            ticket, EventKind.PRIORITY, _when(ticket, at, now), actor, reason, priority=priority
+        )
+        ticket = record_update(
+            ticket, actor=actor, values={"priority": priority}, reason=reason, now=now
+        )
+        ticket_clocks_refresh(ticket=ticket, now=now)
+    return ticket
+
+
+def ticket_sla_policy_change(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    policy: Any,
+    calendar: Any = None,
+    reason: str,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Put the ticket under another SLA policy (and calendar): the time used is kept."""
+    now = now or timezone.now()
+    reason = require_reason(reason)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        calendar = calendar or ticket.sla_calendar
+        if policy is None or calendar is None:
+            raise InvalidInput.on(
+                "calendar" if policy is not None else "policy",
+                _("Give the SLA policy and the business calendar the clocks run on."),
+            )
+        if not policy.is_active or not calendar.is_active:
+            retired = "policy" if not policy.is_active else "calendar"
+            raise InvalidInput.on(
+                retired,
+                _("%(record)s is no longer active.")
+                % {"record": policy if retired == "policy" else calendar},
+            )
+        if sla_selectors.sla_terms(policy, calendar) is None:
+            raise InvalidInput.on("policy", _("This SLA policy has no targets yet."))
+        _record(
+            ticket,
+            EventKind.POLICY,
+            _when(ticket, at, now),
+            actor,
+            reason,
+            sla_policy=policy,
+            sla_calendar=calendar,
+        )
+        ticket = record_update(
+            ticket,
+            actor=actor,
+            values={"sla_policy": policy, "sla_calendar": calendar},
+            reason=reason,
+            now=now,
+        )
+        ticket_clocks_refresh(ticket=ticket, now=now)
+    return ticket

@@ -1,0 +1,166 @@
+"""Tickets: opened for a site under a contract, and kept consistent with them.
+
+Opening a ticket also starts its SLA clocks (:mod:`pacta.service.services.clocks`); a change of
+status or priority goes through the clocks' events, so an update that carries one is turned
+into those events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pacta.audit.services import (
+    Actor,
+    RecordWriter,
+    record_create,
+    record_delete,
+    record_update,
+    stored_values,
+)
+from pacta.customers.selectors import customer_descendant_ids
+from pacta.domain.errors import FieldErrors
+from pacta.service.errors import TicketHasWork
+from pacta.service.models import Ticket, TicketStatus
+from pacta.service.services import clocks
+
+#: How far past "now" a ticket's opening may lie (clocks of phones and PCs drift).
+OPENED_AT_TOLERANCE = dt.timedelta(minutes=5)
+
+
+# --- tickets ------------------------------------------------------------------------------------
+def ticket_check(
+    ticket: Ticket, m2m: Mapping[str, list[Any]] | None = None, *, now: dt.datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    stored = stored_values(ticket, "customer_id", "site_id", "service_id")
+    if stored:
+        moved = [
+            name
+            for name in ("customer", "site")
+            if getattr(ticket, f"{name}_id") != stored[f"{name}_id"]
+        ]
+        if moved and ticket.work_orders.exists():
+            raise TicketHasWork(
+                _("This ticket has work orders; it stays with its customer and its site."),
+                fields={
+                    name: [
+                        _("A ticket with work orders cannot move to another customer.")
+                        if name == "customer"
+                        else _("A ticket with work orders cannot move to another site.")
+                    ]
+                    for name in moved
+                },
+            )
+
+    errors = FieldErrors()
+    if ticket.pk is None and ticket.status != TicketStatus.NEW:
+        errors.add("status", _("A ticket opens as new; change its status once it is open."))
+    family = customer_descendant_ids(ticket.customer)
+    if ticket.site.customer_id not in family:
+        errors.add(
+            "site", _("This site belongs neither to the customer nor to one of its children.")
+        )
+    contract = ticket.contract
+    if contract is not None:
+        if contract.customer_id not in family and ticket.customer_id not in customer_descendant_ids(
+            contract.customer
+        ):
+            errors.add(
+                "contract",
+                _("Contract %(number)s is another customer's.") % {"number": contract.number},
+            )
+        elif not contract.sites.filter(pk=ticket.site_id).exists():
+            errors.add(
+                "contract",
+                _("Contract %(number)s does not cover this site.") % {"number": contract.number},
+            )
+    equipment = ticket.equipment
+    if equipment is not None and equipment.site_id != ticket.site_id:
+        errors.add("equipment", _("This equipment is not at the ticket's site."))
+    # A service is checked when it is chosen: a ticket keeps a service the catalog later retires.
+    if ticket.service_id != stored.get("service_id") and not ticket.service.is_active:
+        errors.add("service", _("This service is no longer active in the catalog."))
+    if ticket.opened_at > now + OPENED_AT_TOLERANCE:
+        errors.add("opened_at", _("A ticket cannot be opened in the future."))
+    errors.raise_if_any()
+
+
+def ticket_open(
+    *, actor: Actor, values: Mapping[str, Any], reason: str = "", now: dt.datetime | None = None
+) -> Ticket:
+    """Open a ticket: for the site's customer unless told, opened now unless told (an imported
+    ticket carries its past opening), created by ``actor``, status new; its SLA terms are those
+    of the contract version in force when it was opened, and its clocks start."""
+    now = now or timezone.now()
+    values = dict(values)
+    site = values.get("site")
+    if values.get("customer") is None and hasattr(site, "customer"):
+        values["customer"] = site.customer
+    if values.get("opened_at") is None:
+        values["opened_at"] = now
+    values.setdefault("status", TicketStatus.NEW)
+    values["created_by"] = actor if actor is not None and actor.pk is not None else None
+    with transaction.atomic():
+        ticket = record_create(
+            Ticket,
+            actor=actor,
+            values=values,
+            reason=reason,
+            check=partial(ticket_check, now=now),
+            now=now,
+        )
+        clocks.ticket_sla_start(ticket=ticket, actor=actor, now=now)
+    return ticket
+
+
+def ticket_update(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    values: Mapping[str, Any],
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Change a ticket. A new status or priority is recorded as the clocks' events."""
+    now = now or timezone.now()
+    values = dict(values)
+    status, priority = values.pop("status", None), values.pop("priority", None)
+    with transaction.atomic():
+        if values:
+            ticket = record_update(
+                ticket,
+                actor=actor,
+                values=values,
+                reason=reason,
+                check=partial(ticket_check, now=now),
+                now=now,
+            )
+        if priority is not None and priority != ticket.priority:
+            ticket = clocks.ticket_priority_change(
+                actor=actor, ticket=ticket, priority=priority, reason=reason, now=now
+            )
+        if status is not None and status != ticket.status:
+            ticket = clocks.ticket_status_change(
+                actor=actor, ticket=ticket, status=status, reason=reason, now=now
+            )
+    return ticket
+
+
+def ticket_delete(*, actor: Actor, ticket: Ticket, reason: str = "") -> None:
+    record_delete(ticket, actor=actor, reason=reason)
+
+
+TICKET = RecordWriter(
+    param="ticket",
+    create=ticket_open,
+    update=ticket_update,
+    delete=ticket_delete,
+    check=ticket_check,
+)

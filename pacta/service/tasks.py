@@ -1,0 +1,30 @@
+"""Background tasks of the service app (run by `manage.py db_worker`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from pacta.audit.services import periodic_run_claim, periodic_run_finish
+from pacta.service.services import sla_sweep
+
+SWEEP = "sla_sweep"
+
+
+def sweep_slot(moment: Any = None) -> str:
+    """The minute a sweep belongs to, e.g. "2026-11-23T10:05Z": one run per slot."""
+    return (moment or timezone.now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+@task()
+def sla_sweep_task(slot: str) -> dict[str, int] | None:
+    """Run the SLA sweep of ``slot`` unless another worker has run it; its report."""
+    run = periodic_run_claim(job=SWEEP, slot=slot)
+    if run is None:
+        return None
+    report = sla_sweep()
+    periodic_run_finish(run, report=report)
+    return report

@@ -1,0 +1,222 @@
+"""The SLA sweep and its rescue actions: raised once, e-mails through the outbox, sent by a real
+worker, proposals and escalations — and two workers sweeping at once raising each action once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from pacta.accounts.services import team_create
+from pacta.audit.models import PeriodicRun
+from pacta.comms.models import OutboundMessage
+from pacta.service.models import RescueAction, Ticket, TicketEvent
+from pacta.service.services import sla_sweep, ticket_respond
+from pacta.service.tasks import sla_sweep_task, sweep_slot
+from tests.support import make
+from tests.support.state import row
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+H = timedelta(hours=1)
+
+
+def at(text: str) -> datetime:
+    return make.at(text)
+
+
+@pytest.fixture
+def world():
+    customer = make.customer()
+    site = make.site(customer, zone_code="MAD-NORTE")
+    service = make.service()
+    policy = make.sla_policy(escalate_on="breached")  # high: 1 h / 4 h
+    contract = make.contract(
+        customer,
+        sites=[site],
+        scope=[(service, "included")],
+        calendar=make.calendar(),
+        sla_policy=policy,
+        starts_on=date(2026, 1, 1),
+    )
+    dispatcher = make.user("dispatcher", email="marta@pacta.test", language="es")
+    assignee = make.user("technician", email="ana@pacta.test", language="fr")
+    spare = make.user("technician", email="luis@pacta.test")
+    busy = make.user("technician", email="busy@pacta.test")
+    team_create(
+        actor=None,
+        values={
+            "name": "Madrid norte",
+            "zone_codes": ["mad-norte"],
+            "members": [assignee, spare, busy],
+        },
+    )
+    ticket = make.ticket(
+        site, service, contract=contract, priority="high", opened_at=at("2026-03-09 09:00")
+    )
+    make.work_order(
+        ticket,
+        assignee,
+        scheduled_start_at=at("2026-03-09 09:30"),
+        scheduled_end_at=at("2026-03-09 12:00"),
+    )
+    other = make.ticket(site, service, subject="Another job")
+    make.work_order(
+        other,
+        busy,
+        scheduled_start_at=at("2026-03-09 09:30"),
+        scheduled_end_at=at("2026-03-09 12:00"),
+    )
+    return {"ticket": ticket, "dispatcher": dispatcher, "assignee": assignee, "spare": spare}
+
+
+def actions(ticket):
+    return sorted(RescueAction.objects.filter(ticket=ticket).values_list("clock", "level", "kind"))
+
+
+def test_the_sweep_raises_each_level_once_and_skips_tickets_not_due(world):
+    ticket = world["ticket"]
+    assert sla_sweep(now=at("2026-03-09 09:40")) == {"checked": 0, "raised": 0}
+
+    report = sla_sweep(now=at("2026-03-09 09:46"))  # 46 min of the response hour: warning
+    assert report == {"checked": 1, "raised": 1}
+    assert actions(ticket) == [("response", "warning", "notify")]
+    assert row(ticket)["sla_risk"] == "warning"
+    assert sla_sweep(now=at("2026-03-09 09:46")) == {"checked": 0, "raised": 0}
+
+    sla_sweep(now=at("2026-03-09 09:55"))  # critical: notify and propose
+    assert actions(ticket) == [
+        ("response", "critical", "notify"),
+        ("response", "critical", "reassign"),
+        ("response", "warning", "notify"),
+    ]
+    proposal = RescueAction.objects.get(ticket=ticket, kind="reassign").detail
+    # the assignee already has it, "busy" is on another job: the spare technician is proposed
+    assert (proposal["technician"], proposal["team"]) == (world["spare"].pk, "Madrid norte")
+
+
+def test_notifications_go_through_the_outbox_in_each_readers_language(world):
+    sla_sweep(now=at("2026-03-09 09:46"))
+    messages = {m.to_email: m for m in OutboundMessage.objects.all()}
+    assert set(messages) == {"marta@pacta.test", "ana@pacta.test"}
+    assert messages["marta@pacta.test"].language == "es"
+    assert messages["ana@pacta.test"].language == "fr"
+    assert messages["marta@pacta.test"].subject.startswith(f"[pacta] {world['ticket'].reference}")
+    assert mail.outbox == []  # nothing is sent inside the sweep's transaction
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert sorted(m.to == [m.to[0]] and m.to[0] for m in mail.outbox) == [
+        "ana@pacta.test",
+        "marta@pacta.test",
+    ]
+    assert OutboundMessage.objects.filter(sent_at=None).count() == 0
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert len(mail.outbox) == 2  # sending twice sends once
+
+
+def test_a_breach_escalates_where_the_policy_says_so(world):
+    ticket = world["ticket"]
+    sla_sweep(now=at("2026-03-09 10:05"))  # response overdue
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.priority == "critical"
+    escalation = TicketEvent.objects.get(ticket=ticket, kind="priority")
+    assert (escalation.priority, escalation.actor_id) == ("critical", None)
+    assert ("response", "breached", "escalate") in actions(ticket)
+    # escalating again for the same breach does not happen
+    sla_sweep(now=at("2026-03-09 10:30"))
+    assert TicketEvent.objects.filter(ticket=ticket, kind="priority").count() == 1
+
+
+def test_a_response_in_time_stops_the_response_rescue(world):
+    ticket = world["ticket"]
+    ticket_respond(actor=None, ticket=ticket, at=at("2026-03-09 09:30"), now=at("2026-03-09 09:30"))
+    sla_sweep(now=at("2026-03-09 10:30"))
+    assert [a for a in actions(ticket) if a[0] == "response"] == []
+
+
+def test_a_sweep_slot_runs_once_however_often_it_is_queued(world):
+    slot = sweep_slot(at("2026-03-09 09:46"))
+    assert slot == "2026-03-09T08:46Z"
+    first = sla_sweep_task.call(slot)
+    second = sla_sweep_task.call(slot)
+    assert (first is not None, second) == (True, None)
+    assert PeriodicRun.objects.filter(job="sla_sweep", slot=slot).count() == 1
+
+
+def test_two_workers_sweeping_at_once_raise_each_action_once(world):
+    # Many tickets due at once, two threads with their own database connections.
+    tickets = [world["ticket"]]
+    for i in range(11):
+        tickets.append(
+            make.ticket(
+                world["ticket"].site,
+                world["ticket"].service,
+                contract=world["ticket"].contract,
+                priority="high",
+                subject=f"Leak {i}",
+                opened_at=at("2026-03-09 09:00"),
+            )
+        )
+    now = at("2026-03-09 09:55")
+    reports, errors = [], []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            start.wait()
+            reports.append(sla_sweep(now=now, batch=3))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r["checked"] for r in reports) >= 12
+    # each ticket: response critical notify + reassign (warning was skipped: it is past)
+    per_ticket = {t.pk: actions(t) for t in tickets}
+    assert all(
+        found == [("response", "critical", "notify"), ("response", "critical", "reassign")]
+        for found in per_ticket.values()
+    ), per_ticket
+    assert RescueAction.objects.count() == 24
+
+
+def test_a_target_answered_late_calls_for_no_more_rescue(world):
+    ticket = world["ticket"]
+    ticket_respond(actor=None, ticket=ticket, at=at("2026-03-09 10:30"), now=at("2026-03-09 10:30"))
+    sla_sweep(now=at("2026-03-09 11:00"))
+    assert [a for a in actions(ticket) if a[0] == "response"] == []
+
+
+def test_a_rescue_action_is_handled_once_and_audited(world):
+    from pacta.audit.models import AuditEntry
+    from pacta.domain.errors import Conflict
+    from pacta.service.services import rescue_action_handle
+
+    sla_sweep(now=at("2026-03-09 09:46"))
+    action = RescueAction.objects.get(ticket=world["ticket"])
+    handled = rescue_action_handle(
+        actor=world["dispatcher"],
+        rescue_action=action,
+        reason="Called the customer",
+        now=at("2026-03-09 09:50"),
+    )
+    assert (handled.handled_at, handled.handled_by_id) == (
+        at("2026-03-09 09:50"),
+        world["dispatcher"].pk,
+    )
+    entry = AuditEntry.objects.filter(entity_type="service.rescueaction").latest("id")
+    assert (entry.actor_id, entry.reason) == (world["dispatcher"].pk, "Called the customer")
+    with pytest.raises(Conflict) as again:
+        rescue_action_handle(actor=world["dispatcher"], rescue_action=action)
+    assert again.value.code == "already_handled"
+    assert row(action)["handled_at"] == at("2026-03-09 09:50")
