@@ -141,8 +141,9 @@ class Ticket(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["status", "opened_at"]),
+            # The sweep's query: the open tickets whose risk changes by now, in that order.
             models.Index(
-                fields=["sla_risk_changes_at"],
+                fields=["sla_risk_changes_at", "id"],
                 condition=models.Q(sla_risk_changes_at__isnull=False),
                 name="ticket_sla_next_change",
             ),

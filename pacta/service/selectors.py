@@ -150,6 +150,20 @@ def ticket_list_board(
     return tickets
 
 
+def ticket_list_sla_due(
+    now: dt.datetime, *, after: tuple[dt.datetime, int] | None = None
+) -> QuerySet[Ticket]:
+    """Open tickets whose SLA risk changes by ``now``, in the order of that instant (then id),
+    from after the key ``after`` (keyset paging over the index the sweep reads)."""
+    due = Ticket.objects.filter(sla_risk_changes_at__lte=now).exclude(status__in=vocabulary.DONE)
+    if after is not None:
+        changes_at, pk = after
+        due = due.filter(
+            Q(sla_risk_changes_at__gt=changes_at) | Q(sla_risk_changes_at=changes_at, pk__gt=pk)
+        )
+    return due.order_by("sla_risk_changes_at", "pk")
+
+
 def ticket_pausing_statuses(ticket: Ticket) -> frozenset[str]:
     """The statuses that pause this ticket's clocks (its policy's, or "waiting")."""
     if ticket.sla_policy is None:

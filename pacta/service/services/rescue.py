@@ -41,6 +41,7 @@ from pacta.service.models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from pacta.service.selectors import ticket_list_sla_due
 
 LEVELS = (domain.WARNING, domain.CRITICAL, domain.BREACHED)
 #: How far ahead a technician must be free to be proposed.
@@ -240,31 +241,33 @@ def rescue_action_handle(
 def sla_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> dict[str, int]:
     """Rebuild the clocks of every open ticket whose risk changes by ``now``; what was done.
 
-    Tickets are taken in batches, each locked for the batch's transaction (on PostgreSQL with
-    SKIP LOCKED, so two workers share the work instead of waiting or doing it twice).
+    The due tickets come from the index on (risk changes at, id), in that order, a batch at a
+    time, each batch locked for its transaction (on PostgreSQL with SKIP LOCKED, so two workers
+    share the work instead of waiting or doing it twice). A rebuilt ticket's next change lies
+    after ``now``, and the next batch starts after the last one's key, so every due ticket is
+    taken once.
     """
     from pacta.service.services.clocks import ticket_clocks_refresh
 
     now = now or timezone.now()
     checked = raised = 0
-    last_pk = 0
+    after: tuple[dt.datetime, int] | None = None
     while True:
         with transaction.atomic():
-            due = (
-                Ticket.objects.filter(sla_risk_changes_at__lte=now, pk__gt=last_pk)
-                .exclude(status__in=vocabulary.DONE)
-                .select_related("site", "sla_policy", "sla_calendar", "customer")
-                .order_by("pk")
+            due = ticket_list_sla_due(now, after=after).select_related(
+                "site", "sla_policy", "sla_calendar", "customer"
             )
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True, of=("self",))
             tickets = list(due[:batch])
             if not tickets:
                 break
+            last = tickets[-1]
+            after = (last.sla_risk_changes_at, last.pk)
+            actions = RescueAction.objects.filter(ticket__in=tickets)
+            before = actions.count()
             for ticket in tickets:
-                before = RescueAction.objects.filter(ticket=ticket).count()
                 ticket_clocks_refresh(ticket=ticket, now=now)
-                raised += RescueAction.objects.filter(ticket=ticket).count() - before
-                checked += 1
-            last_pk = tickets[-1].pk
+            raised += actions.count() - before
+            checked += len(tickets)
     return {"checked": checked, "raised": raised}

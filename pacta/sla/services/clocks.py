@@ -18,22 +18,25 @@ def ticket_clocks_store(*, ticket: Any, clocks: TicketClocks | None, now: dt.dat
     Clocks are derived from the ticket's events, which are audited; they are rewritten here
     without an audit row of their own.
     """
-    kept = []
+    stored = {clock.name: clock for clock in TicketClock.objects.filter(ticket=ticket)}
     for clock in clocks.clocks if clocks is not None else ():
-        TicketClock.objects.update_or_create(
-            ticket=ticket,
-            name=clock.name,
-            defaults={
-                "budget": clock.budget,
-                "used": clock.used,
-                "remaining": clock.remaining,
-                "state": clock.state,
-                "risk": clock.risk,
-                "due_at": clock.due_at,
-                "breached_by": clock.breached_by,
-                "completed_at": clock.completed_at,
-                "evaluated_at": now,
-            },
-        )
-        kept.append(clock.name)
-    TicketClock.objects.filter(ticket=ticket).exclude(name__in=kept).delete()
+        values = {
+            "budget": clock.budget,
+            "used": clock.used,
+            "remaining": clock.remaining,
+            "state": clock.state,
+            "risk": clock.risk,
+            "due_at": clock.due_at,
+            "breached_by": clock.breached_by,
+            "completed_at": clock.completed_at,
+            "evaluated_at": now,
+        }
+        row = stored.pop(clock.name, None)
+        if row is None:
+            TicketClock.objects.create(ticket=ticket, name=clock.name, **values)
+        else:
+            for field, value in values.items():
+                setattr(row, field, value)
+            row.save(update_fields=list(values))
+    if stored:  # targets the terms no longer have
+        TicketClock.objects.filter(pk__in=[row.pk for row in stored.values()]).delete()

@@ -220,3 +220,40 @@ def test_a_rescue_action_is_handled_once_and_audited(world):
         rescue_action_handle(actor=world["dispatcher"], rescue_action=action)
     assert again.value.code == "already_handled"
     assert row(action)["handled_at"] == at("2026-03-09 09:50")
+
+
+def test_the_sweep_pages_through_due_tickets_in_batches_taking_each_once(world):
+    ticket = world["ticket"]
+    later = [
+        make.ticket(
+            ticket.site,
+            ticket.service,
+            contract=ticket.contract,
+            priority="high",
+            opened_at=at(f"2026-03-09 09:0{minute}"),
+        )
+        for minute in (2, 4)
+    ]
+    due = [ticket, *later]
+    report = sla_sweep(now=at("2026-03-09 09:52"), batch=1)
+    assert report == {"checked": 3, "raised": 3}
+    for each in due:
+        assert actions(each) == [("response", "warning", "notify")]
+        assert row(each)["sla_risk"] == "warning"
+    assert sla_sweep(now=at("2026-03-09 09:52"), batch=1) == {"checked": 0, "raised": 0}
+
+
+def test_the_due_ticket_query_reads_the_sweep_index(world):
+    from pacta.service.selectors import ticket_list_sla_due
+
+    query = ticket_list_sla_due(at("2026-03-09 09:52"), after=(at("2026-03-09 09:00"), 1))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a tiny table: make the planner show its choice
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                plan = query[:200].explain()
+            finally:
+                cursor.execute("SET enable_seqscan = on")
+    else:
+        plan = query[:200].explain()
+    assert "ticket_sla_next_change" in plan
