@@ -126,12 +126,12 @@ class SlaPolicy(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     warning_percent = models.PositiveSmallIntegerField(
-        _("warning at (% used)"),
+        _("warning at (percent used)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
     critical_percent = models.PositiveSmallIntegerField(
-        _("critical at (% used)"),
+        _("critical at (percent used)"),
         default=90,
         validators=[MinValueValidator(2), MaxValueValidator(100)],
     )

@@ -13,10 +13,22 @@ from pacta.sla.models import (
     BusinessCalendar,
     CalendarWindow,
     ClosedDay,
+    RiskLevel,
     SlaPolicy,
     SlaTarget,
+    TargetKind,
     TicketClock,
 )
+
+
+def target_label(name: str) -> str:
+    """A target's name as people read it, in the active language ("first response")."""
+    return str(dict(TargetKind.choices).get(name, name))
+
+
+def risk_label(level: str) -> str:
+    """A risk level as people read it, in the active language ("on track", "breached")."""
+    return str(dict(RiskLevel.choices).get(level, level))
 
 
 def calendar_list(*, audience: Audience) -> QuerySet[BusinessCalendar]:

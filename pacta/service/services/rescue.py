@@ -42,6 +42,7 @@ from pacta.service.models import (
     WorkOrderStatus,
 )
 from pacta.service.selectors import ticket_list_sla_due
+from pacta.sla import selectors as sla_selectors
 
 LEVELS = (domain.WARNING, domain.CRITICAL, domain.BREACHED)
 #: How far ahead a technician must be free to be proposed.
@@ -105,7 +106,10 @@ def ticket_rescue(
                     ticket=ticket,
                     priority=action.detail["to"],
                     reason=_("SLA %(clock)s %(level)s: the policy raises the priority.")
-                    % {"clock": clock.name, "level": clock.risk},
+                    % {
+                        "clock": sla_selectors.target_label(clock.name),
+                        "level": sla_selectors.risk_label(clock.risk),
+                    },
                     now=now,
                 )
     return raised
@@ -132,12 +136,11 @@ def _notify(
                 if clock.due_at
                 else "—"
             )
-            names = {"response": _("first response"), "resolution": _("resolution")}
             values = {
                 "ticket": ticket.reference,
                 "subject": ticket.subject,
-                "target": names.get(clock.name, clock.name),
-                "level": _(clock.risk),
+                "target": sla_selectors.target_label(clock.name),
+                "level": sla_selectors.risk_label(clock.risk),
                 "due": due,
                 "customer": str(ticket.customer),
                 "site": str(ticket.site),

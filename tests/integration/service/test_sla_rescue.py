@@ -105,7 +105,12 @@ def test_notifications_go_through_the_outbox_in_each_readers_language(world):
     assert set(messages) == {"marta@pacta.test", "ana@pacta.test"}
     assert messages["marta@pacta.test"].language == "es"
     assert messages["ana@pacta.test"].language == "fr"
-    assert messages["marta@pacta.test"].subject.startswith(f"[pacta] {world['ticket'].reference}")
+    reference = world["ticket"].reference
+    assert messages["ana@pacta.test"].subject == (
+        f"[pacta] {reference} : première réponse, alerte (échéance 2026-03-09 10:00)"
+    )
+    assert messages["marta@pacta.test"].subject.startswith(f"[pacta] {reference}")
+    assert "primera respuesta" in messages["marta@pacta.test"].subject
     assert mail.outbox == []  # nothing is sent inside the sweep's transaction
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
@@ -125,6 +130,7 @@ def test_a_breach_escalates_where_the_policy_says_so(world):
     assert stored.priority == "critical"
     escalation = TicketEvent.objects.get(ticket=ticket, kind="priority")
     assert (escalation.priority, escalation.actor_id) == ("critical", None)
+    assert escalation.reason == "SLA first response breached: the policy raises the priority."
     assert ("response", "breached", "escalate") in actions(ticket)
     # escalating again for the same breach does not happen
     sla_sweep(now=at("2026-03-09 10:30"))
