@@ -9,7 +9,10 @@ Dates move with the day the demo is first loaded:
 
 * :class:`InYear` is a day of the *demo year* (the year of that day): contracts run through it;
 * :class:`OnDay` is a local time at a site, a number of days after (or before) that day:
-  tickets were opened in the last days, work orders run from a few days ago to the next days.
+  tickets were opened in the last days, work orders run from a few days ago to the next days;
+* :class:`BusinessAgo` is an amount of business time before the load, on the business calendar
+  of a ticket's contract: where the SLA clocks of the tickets still waiting for their first
+  response stand at the load does not depend on the day or the hour it runs.
 
 People, companies, addresses, tax ids and serial numbers are invented.
 """
@@ -17,7 +20,7 @@ People, companies, addresses, tax ids and serial numbers are invented.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +43,15 @@ class OnDay:
 
     days: int
     at: str
+
+
+@dataclass(frozen=True)
+class BusinessAgo:
+    """``hours`` and ``minutes`` of business time before the load, on the business calendar of
+    the contract's terms in force on the day of the load."""
+
+    hours: int
+    minutes: int = 0
 
 
 D = Decimal
@@ -592,6 +604,24 @@ USERS: list[dict[str, Any]] = [
     },
 ]
 
+#: Who is proposed when a ticket at risk needs rescuing: ``zone_codes`` are the sites' regions,
+#: ``members`` technicians' usernames.
+TEAMS: list[dict[str, Any]] = [
+    {
+        "name": "Madrid — mantenimiento general",
+        "zone_codes": ["MAD-SUR", "MAD-CENTRO"],
+        "members": ["tech.ana"],
+    },
+    {
+        "name": "Madrid — electromedicina",
+        "zone_codes": ["MAD-CENTRO"],
+        "members": ["tech.ana", "tech.norte"],
+    },
+    {"name": "Grand Est — fibre optique", "zone_codes": ["FR-57"], "members": ["tech.pierre"]},
+    {"name": "Lyon — CVC", "zone_codes": ["FR-69"], "members": ["tech.pierre"]},
+    {"name": "Пермский край — Север", "zone_codes": ["RU-59-SEVER"], "members": ["tech.ivan"]},
+]
+
 # --- catalog ----------------------------------------------------------------------------------
 #: Task codes. ``tax_rate`` is a tax rate's code; ``checklist`` lists (text, kind) with kind
 #: "safety" (blocks completion), "mandatory" or "" (optional).
@@ -863,9 +893,126 @@ PRICE_LISTS: list[dict[str, Any]] = [
     },
 ]
 
+# --- SLA: business calendars and policies ----------------------------------------------------
+MON_FRI = (0, 1, 2, 3, 4)
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+#: ``hours`` are (weekdays, from, until): weekdays from 0 (Monday) to 6 (Sunday), "24:00" may
+#: end a window; public holidays are those of ``holiday_country`` (and ``holiday_subdivision``);
+#: ``closed_days`` are (day, name) besides them.
+CALENDARS: list[dict[str, Any]] = [
+    {
+        "name": "Madrid — horario de oficina",
+        "time_zone": "Europe/Madrid",
+        "holiday_country": "ES",
+        "holiday_subdivision": "MD",
+        "hours": [(MON_FRI, "08:00", "14:00"), (MON_FRI, "15:00", "18:00")],
+        "closed_days": [(InYear(12, 24), "Nochebuena"), (InYear(12, 31), "Nochevieja")],
+        "notes": "Lunes a viernes, de 08:00 a 14:00 y de 15:00 a 18:00; festivos nacionales y "
+        "de la Comunidad de Madrid.",
+    },
+    {
+        "name": "Lyon — heures ouvrées",
+        "time_zone": "Europe/Paris",
+        "holiday_country": "FR",
+        "holiday_subdivision": "",
+        "hours": [(MON_FRI, "08:00", "12:00"), (MON_FRI, "13:30", "17:30")],
+        "closed_days": [],
+        "notes": "Du lundi au vendredi, 08:00–12:00 et 13:30–17:30 ; jours fériés nationaux.",
+    },
+    {
+        "name": "24/7 (Europe/Paris)",
+        "time_zone": "Europe/Paris",
+        "holiday_country": "",
+        "holiday_subdivision": "",
+        "hours": [(EVERY_DAY, "00:00", "24:00")],
+        "closed_days": [],
+        "notes": "Astreinte 24 h/24, 7 j/7, jours fériés compris.",
+    },
+    {
+        "name": "Пермский край — будни 08:00–20:00",
+        "time_zone": "Asia/Yekaterinburg",
+        "holiday_country": "RU",
+        "holiday_subdivision": "",
+        "hours": [(MON_FRI, "08:00", "20:00")],
+        "closed_days": [],
+        "notes": "Доступ на куст с 08:00 до 20:00 по рабочим дням; праздники по "
+        "производственному календарю РФ.",
+    },
+]
+
+#: ``targets`` give each priority's business time for the first response and the resolution;
+#: ``pausing_statuses`` stop the clocks while the ticket waits on the customer; the clocks warn
+#: at ``warning_percent`` and turn critical at ``critical_percent`` of a target used (75 and 90
+#: unless given); ``escalate_on`` raises the priority at that risk ("" never).
+SLA_POLICIES: list[dict[str, Any]] = [
+    {
+        "name": "Básico — horario de oficina",
+        "pausing_statuses": ["waiting"],
+        "escalate_on": "",
+        "notes": "Respuesta y resolución en horas laborables del calendario de oficina.",
+        "targets": {
+            "critical": (timedelta(hours=2), timedelta(hours=9)),
+            "high": (timedelta(hours=4), timedelta(hours=18)),
+            "normal": (timedelta(hours=9), timedelta(hours=45)),
+            "low": (timedelta(hours=18), timedelta(hours=90)),
+        },
+    },
+    {
+        "name": "Electromedicina hospitalaria",
+        "pausing_statuses": ["waiting"],
+        "escalate_on": "critical",
+        "notes": "Equipos de quirófano y hospital de día: si un plazo entra en zona crítica, "
+        "la prioridad sube un escalón.",
+        "targets": {
+            "critical": (timedelta(hours=1), timedelta(hours=9)),
+            "high": (timedelta(hours=2), timedelta(hours=27)),
+            "normal": (timedelta(hours=4), timedelta(hours=45)),
+            "low": (timedelta(hours=9), timedelta(hours=90)),
+        },
+    },
+    {
+        "name": "Fibre — niveau Or 24/7",
+        "pausing_statuses": ["waiting"],
+        "escalate_on": "critical",
+        "notes": "GTR 4 h sur les coupures (priorité critique), 24 h/24, 7 j/7.",
+        "targets": {
+            "critical": (timedelta(minutes=30), timedelta(hours=4)),
+            "high": (timedelta(hours=1), timedelta(hours=8)),
+            "normal": (timedelta(hours=4), timedelta(hours=120)),
+            "low": (timedelta(hours=8), timedelta(hours=240)),
+        },
+    },
+    {
+        "name": "CVC — heures ouvrées",
+        "pausing_statuses": ["waiting"],
+        "escalate_on": "",
+        "notes": "Délais en heures ouvrées du calendrier de Lyon.",
+        "targets": {
+            "critical": (timedelta(hours=1), timedelta(hours=8)),
+            "high": (timedelta(hours=2), timedelta(hours=16)),
+            "normal": (timedelta(hours=4), timedelta(hours=24)),
+            "low": (timedelta(hours=8), timedelta(hours=80)),
+        },
+    },
+    {
+        "name": "Нефтепромысел — рабочие часы",
+        "pausing_statuses": ["waiting"],
+        "escalate_on": "",
+        "notes": "Сроки считаются в часы доступа на куст (будни, 08:00–20:00).",
+        "targets": {
+            "critical": (timedelta(hours=1), timedelta(hours=24)),
+            "high": (timedelta(hours=2), timedelta(hours=36)),
+            "normal": (timedelta(hours=4), timedelta(hours=60)),
+            "low": (timedelta(hours=12), timedelta(hours=120)),
+        },
+    },
+]
+
 # --- contracts --------------------------------------------------------------------------------
 #: ``customer`` is a customer's ``ref``; ``sites`` are (customer ref, site name); ``equipment``
-#: serial numbers; each version's ``scope`` is (service code, coverage, limit per period).
+#: serial numbers; each version's ``scope`` is (service code, coverage, limit per period), its
+#: ``calendar`` and ``sla_policy`` names (an amendment keeps those of the terms before it).
 #: Versions are given while the contract is a draft; the contract is then activated.
 CONTRACTS: list[dict[str, Any]] = [
     {
@@ -877,14 +1024,16 @@ CONTRACTS: list[dict[str, Any]] = [
         "starts_on": InYear(1, 1),
         "ends_on": InYear(12, 31),
         "signed_on": InYear(12, 12, years=-1),
-        "notes": "Horario de atención: lunes a viernes, de 08:00 a 18:00. "
-        "El calendario de SLA se cargará cuando llegue el motor de SLA.",
+        "notes": "Horario de atención: lunes a viernes, de 08:00 a 14:00 y de 15:00 a 18:00; "
+        "plazos de SLA en ese horario.",
         "versions": [
             {
                 "effective_on": InYear(1, 1),
                 "subscription_fee": D("150.00"),
                 "billing_period": "month",
                 "price_list": None,
+                "calendar": "Madrid — horario de oficina",
+                "sla_policy": "Básico — horario de oficina",
                 "scope": [("GEN-PM", "included", D("3")), ("GEN-CORR", "billable", None)],
                 "reason": "Initial terms as signed",
             },
@@ -907,6 +1056,8 @@ CONTRACTS: list[dict[str, Any]] = [
                 "subscription_fee": D("4800.00"),
                 "billing_period": "quarter",
                 "price_list": "Réseaux Moselle {year}",
+                "calendar": "24/7 (Europe/Paris)",
+                "sla_policy": "Fibre — niveau Or 24/7",
                 "scope": [
                     ("TEL-FIB-REP", "included", None),
                     ("TEL-RACC", "billable", None),
@@ -933,6 +1084,8 @@ CONTRACTS: list[dict[str, Any]] = [
                 "subscription_fee": D("1350.00"),
                 "billing_period": "quarter",
                 "price_list": "HVAC {year}",
+                "calendar": "Lyon — heures ouvrées",
+                "sla_policy": "CVC — heures ouvrées",
                 "scope": [
                     ("HVAC-PM", "included", D("1")),
                     ("HVAC-CORR", "billable", None),
@@ -964,6 +1117,8 @@ CONTRACTS: list[dict[str, Any]] = [
                 "subscription_fee": D("385000.00"),
                 "billing_period": "month",
                 "price_list": "Уралнефтесервис {year}",
+                "calendar": "Пермский край — будни 08:00–20:00",
+                "sla_policy": "Нефтепромысел — рабочие часы",
                 "scope": [("OG-INSP", "included", D("2")), ("OG-CALLOUT", "billable", None)],
                 "reason": "Initial terms as signed",
             },
@@ -996,6 +1151,8 @@ CONTRACTS: list[dict[str, Any]] = [
                 "subscription_fee": D("2950.00"),
                 "billing_period": "month",
                 "price_list": None,
+                "calendar": "Madrid — horario de oficina",
+                "sla_policy": "Electromedicina hospitalaria",
                 "scope": [("MED-PM", "included", None), ("MED-CORR", "billable", None)],
                 "reason": "Initial terms as signed",
             },
@@ -1005,8 +1162,16 @@ CONTRACTS: list[dict[str, Any]] = [
 
 # --- tickets and their work orders ------------------------------------------------------------
 #: ``site`` is (customer ref, site name); ``service`` a code; ``equipment`` a serial number;
-#: ``contract`` a number. A ticket opens as new and then takes ``status``. Work orders go to a
+#: ``contract`` a number. A ticket opens as new (``opened`` on a day, or a business time before
+#: the load: then it has no response and no work yet), is answered when ``responded``, and then
+#: takes ``status`` (at ``status_since``, or at the load when not given). Work orders go to a
 #: ``technician`` (username); a contractor's technician brings its company along.
+#:
+#: Where the SLA clocks stand at the load, by design: every resolved ticket met both targets;
+#: the bakery's oven is at warning on its first response, the hotel's chiller alarm critical on
+#: it, the Gold-tier cable cut breached its 4-hour repair time (a street-works cut the evening
+#: before), the hospital's preventive visit waits on the ward (its clocks paused), and the other
+#: open tickets are on track.
 TICKETS: list[dict[str, Any]] = [
     # 1. Panadería: a preventive visit done, a breakdown just called in.
     {
@@ -1018,7 +1183,9 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "low",
         "channel": "dispatcher",
         "opened": OnDay(-8, "09:10"),
+        "responded": OnDay(-8, "09:25"),
         "status": "resolved",
+        "status_since": OnDay(-6, "10:30"),
         "work_orders": [
             {
                 "technician": "tech.ana",
@@ -1047,7 +1214,7 @@ TICKETS: list[dict[str, Any]] = [
         "description": "Se queda en 180 °C y tarda más de una hora; hay que cocer a las 04:00.",
         "priority": "high",
         "channel": "dispatcher",
-        "opened": OnDay(-1, "17:40"),
+        "opened": BusinessAgo(3, 10),
         "status": "new",
         "work_orders": [],
     },
@@ -1061,6 +1228,7 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "critical",
         "channel": "api",
         "opened": OnDay(-1, "16:05"),
+        "responded": OnDay(-1, "16:20"),
         "status": "in_progress",
         "work_orders": [
             {
@@ -1083,6 +1251,7 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "normal",
         "channel": "portal",
         "opened": OnDay(-2, "11:20"),
+        "responded": OnDay(-2, "11:45"),
         "status": "assigned",
         "work_orders": [
             {
@@ -1101,10 +1270,12 @@ TICKETS: list[dict[str, Any]] = [
         "service": "TEL-SURV",
         "subject": "Relevé d'atténuation du PM après inondation",
         "description": "Armoire inondée lors de l'orage ; contrôler les cassettes et mesurer.",
-        "priority": "high",
+        "priority": "normal",
         "channel": "email",
         "opened": OnDay(-5, "07:45"),
+        "responded": OnDay(-5, "08:10"),
         "status": "resolved",
+        "status_since": OnDay(-4, "16:45"),
         "work_orders": [
             {
                 "technician": "tech.pierre",
@@ -1137,7 +1308,9 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "high",
         "channel": "dispatcher",
         "opened": OnDay(-7, "08:50"),
+        "responded": OnDay(-7, "09:05"),
         "status": "resolved",
+        "status_since": OnDay(-7, "14:30"),
         "work_orders": [
             {
                 "technician": "tech.pierre",
@@ -1171,6 +1344,7 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "low",
         "channel": "dispatcher",
         "opened": OnDay(-3, "10:00"),
+        "responded": OnDay(-3, "10:20"),
         "status": "assigned",
         "work_orders": [
             {
@@ -1189,10 +1363,10 @@ TICKETS: list[dict[str, Any]] = [
         "service": "HVAC-CORR",
         "equipment": "4517Q60231",
         "subject": "Groupe froid : alarme haute pression circuit B",
-        "description": "Alarme remontée par la GTB à 21h ; le circuit A assure seul.",
+        "description": "Alarme remontée par la GTB ; le circuit A assure seul.",
         "priority": "normal",
         "channel": "email",
-        "opened": OnDay(-1, "21:15"),
+        "opened": BusinessAgo(3, 40),
         "status": "new",
         "work_orders": [],
     },
@@ -1207,7 +1381,9 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "normal",
         "channel": "dispatcher",
         "opened": OnDay(-6, "09:00"),
+        "responded": OnDay(-6, "09:20"),
         "status": "resolved",
+        "status_since": OnDay(-4, "16:15"),
         "work_orders": [
             {
                 "technician": "tech.ivan",
@@ -1238,6 +1414,7 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "critical",
         "channel": "dispatcher",
         "opened": OnDay(-1, "22:40"),
+        "responded": OnDay(-1, "22:50"),
         "status": "in_progress",
         "work_orders": [
             {
@@ -1260,11 +1437,12 @@ TICKETS: list[dict[str, Any]] = [
         "description": "Оператор отмечает стук при ходе вниз.",
         "priority": "normal",
         "channel": "email",
-        "opened": OnDay(-2, "15:20"),
+        "opened": BusinessAgo(1),
         "status": "new",
         "work_orders": [],
     },
-    # 5. Hospital San Rafael: a repair by the contractor, a planned preventive, one on its way.
+    # 5. Hospital San Rafael: a repair by the contractor, a preventive waiting on the ward, one
+    # on its way.
     {
         "site": ("hospital", "Edificio A — Quirófanos"),
         "contract": "ES-FSR-001",
@@ -1276,7 +1454,9 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "high",
         "channel": "portal",
         "opened": OnDay(-3, "07:20"),
+        "responded": OnDay(-3, "07:35"),
         "status": "resolved",
+        "status_since": OnDay(-2, "17:00"),
         "work_orders": [
             {
                 "technician": "tech.norte",
@@ -1305,11 +1485,13 @@ TICKETS: list[dict[str, Any]] = [
         "equipment": "ASLM-0147",
         "subject": "Mantenimiento preventivo semestral — respirador Reanimación cama 2",
         "description": "Preventivo del fabricante con ensayo IEC 62353; coordinar con "
-        "Reanimación para liberar el equipo.",
+        "Reanimación para liberar el equipo. A la espera de que Reanimación confirme el día.",
         "priority": "normal",
         "channel": "dispatcher",
         "opened": OnDay(-4, "12:00"),
-        "status": "assigned",
+        "responded": OnDay(-4, "12:30"),
+        "status": "waiting",
+        "status_since": OnDay(-4, "13:00"),
         "work_orders": [
             {
                 "technician": "tech.ana",
@@ -1331,6 +1513,7 @@ TICKETS: list[dict[str, Any]] = [
         "priority": "high",
         "channel": "portal",
         "opened": OnDay(-1, "13:05"),
+        "responded": OnDay(-1, "13:20"),
         "status": "in_progress",
         "work_orders": [
             {

@@ -9,6 +9,10 @@ Dates follow the day of the first load (``now``). A later load finds the records
 and keeps their dates: the demo year is the one of the demo contracts already there, and the
 work orders of a ticket already there are placed relative to the day that ticket was opened, so
 loading again tomorrow, or next year, still creates nothing.
+
+A ticket's history is written as it happened: opened, answered and moved on at its own moments
+(each the "now" of its write), so its SLA clocks, and the rescue actions they raise, are those
+of that history; they are then brought up to the load's ``now``.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ from pacta.contracts import services as contracts_services
 from pacta.customers import selectors as customers_selectors
 from pacta.customers import services as customers_services
 from pacta.demo import data
-from pacta.demo.data import InYear, OnDay
+from pacta.demo.data import BusinessAgo, InYear, OnDay
 from pacta.equipment import selectors as equipment_selectors
 from pacta.equipment import services as equipment_services
 from pacta.service import selectors as service_selectors
 from pacta.service import services as service_services
+from pacta.sla import selectors as sla_selectors
+from pacta.sla import services as sla_services
 
 R = TypeVar("R")
 
@@ -53,12 +59,18 @@ KINDS: dict[str, Any] = {
     "site": _("sites"),
     "contractor": _("contractors"),
     "user": _("users"),
+    "team": _("teams"),
     "service": _("services"),
     "checklist_step": _("checklist steps"),
     "product": _("products"),
     "price_list": _("price lists"),
     "price_list_line": _("price list lines"),
     "equipment": pgettext_lazy("plural", "equipment"),
+    "calendar": _("business calendars"),
+    "calendar_window": _("working windows"),
+    "closed_day": _("closed days"),
+    "sla_policy": _("SLA policies"),
+    "sla_target": _("SLA targets"),
     "contract": _("contracts"),
     "contract_version": _("contract versions"),
     "scope_line": _("scope lines"),
@@ -70,6 +82,9 @@ KINDS: dict[str, Any] = {
 #: Why the demo's records exist (the reason of the writes that need one).
 REASON = "Demo data"
 CHECKLIST_KINDS = {"safety": {"is_safety": True}, "mandatory": {"is_mandatory": True}, "": {}}
+_SEARCH_STEP = dt.timedelta(days=7)
+_SEARCH_LIMIT = dt.timedelta(days=366)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,24 @@ def _local(day: dt.date, at: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
+def _business_before(calendar: Any, end: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    """The latest instant with ``duration`` of business time on ``calendar`` between it and
+    ``end`` (found by halving: business time up to ``end`` only grows as the start moves back)."""
+    early = end - _SEARCH_STEP
+    while calendar.between(early, end) < duration:
+        if end - early > _SEARCH_LIMIT:
+            raise ValueError(f"{calendar!r} has no {duration} of working time in a year.")
+        early -= _SEARCH_STEP
+    late = end
+    while late - early > _MICROSECOND:
+        middle = early + (late - early) // 2
+        if calendar.between(middle, end) >= duration:
+            early = middle
+        else:
+            late = middle
+    return early
+
+
 class _Loader:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
@@ -131,6 +164,8 @@ class _Loader:
         self.price_lists: dict[str, Any] = {}
         self.equipment: dict[str, Any] = {}
         self.contracts: dict[str, Any] = {}
+        self.calendars: dict[str, Any] = {}
+        self.sla_policies: dict[str, Any] = {}
 
     # --- the one pattern: find by natural key, else create -----------------------------------
     def _find_or_create(
@@ -161,8 +196,11 @@ class _Loader:
         self._tax_rates()
         self._customers()
         self._people()
+        self._teams()
         self._catalog()
         self._price_lists()
+        self._calendars()
+        self._sla_policies()
         self._contracts()
         self._tickets()
         return self.report
@@ -294,6 +332,17 @@ class _Loader:
                 )
             )
 
+    def _teams(self) -> None:
+        for given in data.TEAMS:
+            values = {**given, "members": [self.users[name] for name in given["members"]]}
+            self._ensure(
+                "team",
+                accounts_selectors.team_list(audience=SYSTEM).filter(name=given["name"]),
+                lambda values=values: accounts_services.team_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+
     def _catalog(self) -> None:
         for given in data.SERVICES:
             values = {k: v for k, v in given.items() if k != "checklist"}
@@ -370,6 +419,61 @@ class _Loader:
                     ),
                 )
 
+    def _calendars(self) -> None:
+        for given in data.CALENDARS:
+            values = {
+                **{k: v for k, v in given.items() if k not in ("hours", "closed_days")},
+                "windows": [
+                    {"weekday": weekday, "starts": starts, "ends": ends}
+                    for weekdays, starts, ends in given["hours"]
+                    for weekday in weekdays
+                ],
+                "closed_days": [
+                    {"day": self._day(day), "name": name} for day, name in given["closed_days"]
+                ],
+            }
+            calendar, created = self._find_or_create(
+                "calendar",
+                sla_selectors.calendar_list(audience=SYSTEM).filter(name=given["name"]),
+                lambda values=values: sla_services.calendar_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+            self.calendars[given["name"]] = calendar
+            # The calendar writes its rows: the windows and closed days given with it.
+            counts = self.report.created if created else self.report.existing
+            counts["calendar_window"] += (
+                sla_selectors.calendar_window_list(audience=SYSTEM)
+                .filter(calendar=calendar)
+                .count()
+            )
+            counts["closed_day"] += (
+                sla_selectors.closed_day_list(audience=SYSTEM).filter(calendar=calendar).count()
+            )
+
+    def _sla_policies(self) -> None:
+        for given in data.SLA_POLICIES:
+            values = {
+                **{k: v for k, v in given.items() if k != "targets"},
+                "targets": [
+                    {"priority": priority, "kind": kind, "duration": duration}
+                    for priority, budgets in given["targets"].items()
+                    for kind, duration in zip(("response", "resolution"), budgets, strict=True)
+                ],
+            }
+            policy, created = self._find_or_create(
+                "sla_policy",
+                sla_selectors.sla_policy_list(audience=SYSTEM).filter(name=given["name"]),
+                lambda values=values: sla_services.sla_policy_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+            self.sla_policies[given["name"]] = policy
+            # The policy writes its targets, given with it.
+            (self.report.created if created else self.report.existing)["sla_target"] += (
+                sla_selectors.sla_target_list(audience=SYSTEM).filter(policy=policy).count()
+            )
+
     def _contracts(self) -> None:
         approver = self.users["manager"]
         for given in data.CONTRACTS:
@@ -419,6 +523,10 @@ class _Loader:
             values["price_list"] = (
                 self.price_lists[given["price_list"]] if given["price_list"] else None
             )
+        if "calendar" in given:
+            values["calendar"] = self.calendars[given["calendar"]]
+        if "sla_policy" in given:
+            values["sla_policy"] = self.sla_policies[given["sla_policy"]]
         if "scope" in given:
             values["scope_lines"] = [
                 {"service": self.services[code], "coverage": coverage, "period_limit": limit}
@@ -442,42 +550,86 @@ class _Loader:
             ref, site_name = given["site"]
             site = self.sites[(ref, site_name)]
             zone = ZoneInfo(site.time_zone)
-            opened: OnDay = given["opened"]
+            contract = self.contracts[given["contract"]]
             today = timezone.localdate(self.now, zone)
             values = {
                 "site": site,
                 "customer": site.customer,
-                "contract": self.contracts[given["contract"]],
+                "contract": contract,
                 "service": self.services[given["service"]],
                 "equipment": self.equipment[given["equipment"]] if given.get("equipment") else None,
                 "subject": given["subject"],
                 "description": given["description"],
                 "priority": given["priority"],
                 "channel": given["channel"],
-                "opened_at": _local(today + dt.timedelta(days=opened.days), opened.at, zone),
+                "opened_at": self._opened_at(given["opened"], contract, today, zone),
             }
             found = service_selectors.ticket_list(audience=SYSTEM).filter(
                 site=site, subject=given["subject"]
             )
-            ticket = self._ensure(
+            ticket, created = self._find_or_create(
                 "ticket",
                 found,
-                lambda values=values, status=given["status"]: self._open_ticket(values, status),
+                lambda values=values, given=given, today=today, zone=zone: self._open_ticket(
+                    values, given, today, zone
+                ),
             )
-            # The ticket's work is placed relative to the day it was opened from: the day of
-            # the load that opened it (today, when it is opened now).
-            opened_on = timezone.localtime(ticket.opened_at, zone).date()
-            base = opened_on - dt.timedelta(days=opened.days)
-            for work_order in given["work_orders"]:
-                self._work_order(ticket, work_order, base, zone)
+            if given["work_orders"]:
+                # The ticket's work is placed relative to the day it was opened from: the day
+                # of the load that opened it (today, when it is opened now).
+                opened = given["opened"]
+                if not isinstance(opened, OnDay):
+                    raise ValueError(f"{given['subject']}: a ticket with work opens on a day.")
+                opened_on = timezone.localtime(ticket.opened_at, zone).date()
+                base = opened_on - dt.timedelta(days=opened.days)
+                for work_order in given["work_orders"]:
+                    self._work_order(ticket, work_order, base, zone)
+            if created:
+                self._ticket_settle(ticket, given)
 
-    def _open_ticket(self, values: Mapping[str, Any], status: str) -> Any:
-        ticket = service_services.ticket_open(actor=None, values=values, now=self.now)
-        if status != ticket.status:
-            ticket = service_services.ticket_update(
-                actor=None, ticket=ticket, values={"status": status}, now=self.now
+    def _opened_at(
+        self, opened: OnDay | BusinessAgo, contract: Any, today: dt.date, zone: ZoneInfo
+    ) -> dt.datetime:
+        if isinstance(opened, OnDay):
+            return _local(today + dt.timedelta(days=opened.days), opened.at, zone)
+        # Business time on the calendar of the terms in force today (wall time without one).
+        ago = dt.timedelta(hours=opened.hours, minutes=opened.minutes)
+        version = contracts_selectors.contract_version_in_force(contract, today)
+        if version is None or version.calendar is None:
+            return self.now - ago
+        return _business_before(sla_selectors.sla_calendar(version.calendar), self.now, ago)
+
+    def _open_ticket(
+        self, values: Mapping[str, Any], given: Mapping[str, Any], today: dt.date, zone: ZoneInfo
+    ) -> Any:
+        """Open the ticket, answer it and move it on as it happened, each at its own moment;
+        a status without a moment is taken at the load (:meth:`_ticket_settle`)."""
+
+        def moment(on: OnDay) -> dt.datetime:
+            return _local(today + dt.timedelta(days=on.days), on.at, zone)
+
+        opened_at = values["opened_at"]
+        ticket = service_services.ticket_open(actor=None, values=values, now=opened_at)
+        if given.get("responded"):
+            at = moment(given["responded"])
+            ticket = service_services.ticket_respond(actor=None, ticket=ticket, at=at, now=at)
+        if given.get("status_since"):
+            at = moment(given["status_since"])
+            ticket = service_services.ticket_status_change(
+                actor=None, ticket=ticket, status=given["status"], at=at, now=at
             )
         return ticket
+
+    def _ticket_settle(self, ticket: Any, given: Mapping[str, Any]) -> None:
+        """Once its work is there: the status taken at the load, and the clocks as they stand
+        at the load (raising the rescue actions their risk calls for)."""
+        if given["status"] != ticket.status:
+            # A new status brings the clocks up to the load's now itself.
+            service_services.ticket_update(
+                actor=None, ticket=ticket, values={"status": given["status"]}, now=self.now
+            )
+        else:
+            service_services.ticket_clocks_refresh(ticket=ticket, now=self.now)
 
     def _work_order(
         self, ticket: Any, given: Mapping[str, Any], base: dt.date, zone: ZoneInfo

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from pacta.accounts.access import SYSTEM, audience_of
-from pacta.accounts.selectors import user_list
+from pacta.accounts.selectors import team_list, user_list
 from pacta.catalog.selectors import (
     price_list_list,
     tax_rate_list,
@@ -22,17 +22,28 @@ from pacta.catalog.selectors import (
 )
 from pacta.catalog.services import product_create
 from pacta.contracts.selectors import contract_list, contract_version_in_force
-from pacta.customers.selectors import customer_list
+from pacta.customers.selectors import customer_list, site_list
 from pacta.demo import data
 from pacta.demo.loader import demo_load
 from pacta.domain.errors import InvalidInput
 from pacta.equipment.selectors import equipment_is_under_warranty, equipment_list
-from pacta.service.selectors import ticket_list, time_entry_list, work_order_list
+from pacta.service.selectors import (
+    rescue_action_list,
+    ticket_list,
+    ticket_list_board,
+    time_entry_list,
+    work_order_list,
+)
+from pacta.sla.selectors import calendar_list, sla_calendar, sla_policy_list
+from pacta.web.board import board_rows
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
 
 pytestmark = pytest.mark.django_db
+
+H = dt.timedelta(hours=1)
+M = dt.timedelta(minutes=1)
 
 NOW = at("2026-11-23 10:00")
 NEXT_YEAR = at("2027-03-10 10:00")
@@ -56,12 +67,18 @@ CREATED = {
     "site": 7,
     "contractor": 1,
     "user": 10,
+    "team": 5,
     "service": 12,
     "checklist_step": 23,
     "product": 8,
     "price_list": 3,
     "price_list_line": 15,
     "equipment": 10,
+    "calendar": 4,
+    "calendar_window": 32,
+    "closed_day": 2,
+    "sla_policy": 5,
+    "sla_target": 40,
     "contract": 5,
     "contract_version": 6,
     "scope_line": 15,
@@ -344,8 +361,318 @@ def test_the_dates_follow_the_day_it_runs(now):
         dt.datetime(oil_today.year, oil_today.month, oil_today.day, 8, 0, tzinfo=yekaterinburg),
     )
     assert sorted(t.status for t in tickets) == sorted(
-        ["new"] * 3 + ["assigned"] * 3 + ["in_progress"] * 3 + ["resolved"] * 5
+        ["new"] * 3 + ["assigned"] * 2 + ["in_progress"] * 3 + ["waiting"] + ["resolved"] * 5
     )
+
+
+# --- SLA: calendars, policies, teams, and the clocks of the demo tickets ----------------------
+def test_each_contract_runs_its_terms_on_a_calendar_and_a_policy():
+    demo_load(now=NOW)
+
+    terms = [
+        (c.number, v.number, v.calendar.name, v.sla_policy.name)
+        for c in contract_list(audience=SYSTEM).order_by("number")
+        for v in c.versions.order_by("number")
+    ]
+
+    assert terms == [
+        ("ES-FSR-001", 1, "Madrid — horario de oficina", "Electromedicina hospitalaria"),
+        ("ES-PAN-001", 1, "Madrid — horario de oficina", "Básico — horario de oficina"),
+        ("FR-HLU-001", 1, "Lyon — heures ouvrées", "CVC — heures ouvrées"),
+        # The summer amendment keeps the SLA of the terms before it.
+        ("FR-HLU-001", 2, "Lyon — heures ouvrées", "CVC — heures ouvrées"),
+        ("FR-RMO-001", 1, "24/7 (Europe/Paris)", "Fibre — niveau Or 24/7"),
+        ("RU-UNS-001", 1, "Пермский край — будни 08:00–20:00", "Нефтепромысел — рабочие часы"),
+    ]
+
+
+def test_the_calendars_follow_the_sites_zones_and_holidays():
+    demo_load(now=NOW)
+
+    calendars = {
+        c.name: (
+            c.time_zone,
+            c.holiday_country,
+            c.holiday_subdivision,
+            sorted((w.weekday, w.starts, w.ends) for w in c.windows.all()),
+            sorted((d.day, d.name) for d in c.closed_days.all()),
+        )
+        for c in calendar_list(audience=SYSTEM)
+    }
+
+    def week(days, *windows):
+        return sorted((day, starts, ends) for day in days for starts, ends in windows)
+
+    assert calendars == {
+        "Madrid — horario de oficina": (
+            "Europe/Madrid",
+            "ES",
+            "MD",
+            week(range(5), ("08:00", "14:00"), ("15:00", "18:00")),
+            [(dt.date(2026, 12, 24), "Nochebuena"), (dt.date(2026, 12, 31), "Nochevieja")],
+        ),
+        "Lyon — heures ouvrées": (
+            "Europe/Paris",
+            "FR",
+            "",
+            week(range(5), ("08:00", "12:00"), ("13:30", "17:30")),
+            [],
+        ),
+        "24/7 (Europe/Paris)": ("Europe/Paris", "", "", week(range(7), ("00:00", "24:00")), []),
+        "Пермский край — будни 08:00–20:00": (
+            "Asia/Yekaterinburg",
+            "RU",
+            "",
+            week(range(5), ("08:00", "20:00")),
+            [],
+        ),
+    }
+    # Public holidays close them: 2 May in the Comunidad de Madrid, 4 November in Russia.
+    madrid = sla_calendar(calendar_list(audience=SYSTEM).get(name="Madrid — horario de oficina"))
+    perm = sla_calendar(
+        calendar_list(audience=SYSTEM).get(name="Пермский край — будни 08:00–20:00")
+    )
+    yekaterinburg = ZoneInfo("Asia/Yekaterinburg")
+
+    def business_day(calendar, day, zone=make.MADRID):
+        return calendar.between(at(f"{day} 00:00", zone), at(f"{day} 23:59", zone))
+
+    assert business_day(madrid, "2026-05-01") == business_day(madrid, "2026-05-02") == 0 * H
+    assert business_day(madrid, "2026-05-04") == 9 * H
+    assert business_day(perm, "2026-11-04", yekaterinburg) == 0 * H
+    assert business_day(perm, "2026-11-05", yekaterinburg) == 12 * H
+
+
+def test_the_policies_give_targets_for_every_priority():
+    demo_load(now=NOW)
+
+    policies = {
+        p.name: (p.warning_percent, p.critical_percent, p.pausing_statuses, p.escalate_on)
+        for p in sla_policy_list(audience=SYSTEM)
+    }
+    gold = sla_policy_list(audience=SYSTEM).get(name="Fibre — niveau Or 24/7")
+    targets = {(t.priority, t.kind): t.duration for t in gold.targets.all()}
+
+    assert policies == {
+        "Básico — horario de oficina": (75, 90, ["waiting"], ""),
+        "CVC — heures ouvrées": (75, 90, ["waiting"], ""),
+        "Electromedicina hospitalaria": (75, 90, ["waiting"], "critical"),
+        "Fibre — niveau Or 24/7": (75, 90, ["waiting"], "critical"),
+        "Нефтепромысел — рабочие часы": (75, 90, ["waiting"], ""),
+    }
+    assert targets == {
+        ("critical", "response"): 30 * M,
+        ("critical", "resolution"): 4 * H,
+        ("high", "response"): 1 * H,
+        ("high", "resolution"): 8 * H,
+        ("normal", "response"): 4 * H,
+        ("normal", "resolution"): 120 * H,
+        ("low", "response"): 8 * H,
+        ("low", "resolution"): 240 * H,
+    }
+    assert [p.targets.count() for p in sla_policy_list(audience=SYSTEM)] == [8] * 5
+
+
+def test_a_team_of_technicians_covers_every_sites_region():
+    demo_load(now=NOW)
+
+    teams = {
+        t.name: (t.zone_codes, sorted(u.username for u in t.members.all()))
+        for t in team_list(audience=SYSTEM)
+    }
+
+    assert teams == {
+        "Grand Est — fibre optique": (["FR-57"], ["tech.pierre"]),
+        "Lyon — CVC": (["FR-69"], ["tech.pierre"]),
+        "Madrid — electromedicina": (["MAD-CENTRO"], ["tech.ana", "tech.norte"]),
+        "Madrid — mantenimiento general": (["MAD-SUR", "MAD-CENTRO"], ["tech.ana"]),
+        "Пермский край — Север": (["RU-59-SEVER"], ["tech.ivan"]),
+    }
+    covered = {code for codes, _members in teams.values() for code in codes}
+    assert {s.zone_code for s in site_list(audience=SYSTEM)} == covered
+
+
+OVEN = "El horno 1 no alcanza temperatura"
+CUT = "Coupure câble 144 FO — travaux de voirie rue Serpenoise"
+FTTH = "Raccordement FTTH — boulangerie Weber, 4 place du Marché"
+HOTEL_VISIT = "Visite préventive trimestrielle — rooftops et groupe froid"
+CHILLER = "Groupe froid : alarme haute pression circuit B"
+LEAK = "Пропуск на фланцевом соединении выкидной линии скв. 1207"
+NOISE = "Повышенный шум редуктора станка-качалки скв. 1207"
+VENTILATOR = "Mantenimiento preventivo semestral — respirador Reanimación cama 2"
+PUMP = "Bomba de infusión con alarma de oclusión intermitente"
+RESOLVED = [
+    "Visita preventiva mensual",
+    "Relevé d'atténuation du PM après inondation",
+    "Rooftop n°1 : air tiède au restaurant, manque de fluide",
+    "Плановое обследование куста №12",
+    "Monitor del quirófano 3 se apaga al desconectar la red",
+]
+#: Where each open ticket's clocks stand at the load, by design, whenever it runs.
+OPEN_RISKS = {
+    OVEN: "warning",
+    CUT: "breached",
+    FTTH: "ok",
+    HOTEL_VISIT: "ok",
+    CHILLER: "critical",
+    LEAK: "ok",
+    NOISE: "ok",
+    VENTILATOR: "ok",
+    PUMP: "ok",
+}
+
+
+def clocks_of(subject):
+    found = ticket(subject)
+    clocks = {c.name: (c.state, c.risk, c.used) for c in found.clocks.all()}
+    return found.status, found.sla_risk, clocks
+
+
+def met(used):
+    return ("met", "met", used)
+
+
+def pending(risk, used):
+    return ("pending", risk, used)
+
+
+def test_the_clocks_of_the_demo_tickets_at_the_load():
+    demo_load(now=NOW)  # Monday 23 November 2026, 10:00 in Madrid
+
+    # Opened a business time before the load, still unanswered: 3:10 of the 4-hour response
+    # on office hours (from Friday 16:50), 3:40 of 4 hours in Lyon (from Friday 15:50), one
+    # hour of 4 in Perm (from 13:00 there, 09:00 in Madrid).
+    assert clocks_of(OVEN) == (
+        "new",
+        "warning",
+        {"response": pending("warning", 190 * M), "resolution": pending("ok", 190 * M)},
+    )
+    assert clocks_of(CHILLER) == (
+        "new",
+        "critical",
+        {"response": pending("critical", 220 * M), "resolution": pending("ok", 220 * M)},
+    )
+    assert clocks_of(NOISE) == (
+        "new",
+        "ok",
+        {"response": pending("ok", H), "resolution": pending("ok", H)},
+    )
+    assert [ticket(s).opened_at for s in (OVEN, CHILLER, NOISE)] == [
+        at("2026-11-20 16:50"),
+        at("2026-11-20 15:50"),
+        at("2026-11-23 09:00"),
+    ]
+    # Opened on a day and answered in time; the cut of yesterday 16:05 has been out for 17:55
+    # against a 4-hour repair time.
+    assert clocks_of(CUT) == (
+        "in_progress",
+        "breached",
+        {"response": met(15 * M), "resolution": ("breached", "breached", 17 * H + 55 * M)},
+    )
+    assert clocks_of(FTTH) == (
+        "assigned",
+        "ok",
+        {"response": met(25 * M), "resolution": pending("ok", 46 * H + 40 * M)},
+    )
+    assert clocks_of(HOTEL_VISIT) == (
+        "assigned",
+        "ok",
+        {"response": met(20 * M), "resolution": pending("ok", 8 * H)},
+    )
+    assert clocks_of(LEAK) == (
+        "in_progress",
+        "ok",
+        {"response": met(0 * H), "resolution": pending("ok", 6 * H)},
+    )
+    assert clocks_of(PUMP) == (
+        "in_progress",
+        "ok",
+        {"response": met(0 * H), "resolution": pending("ok", 2 * H)},
+    )
+    # Waiting on the ward since an hour after it was opened: its clocks stopped there.
+    assert clocks_of(VENTILATOR) == (
+        "waiting",
+        "ok",
+        {"response": met(30 * M), "resolution": pending("ok", H)},
+    )
+    # Every resolved ticket met both targets.
+    resolved = ticket_list(audience=SYSTEM).filter(status="resolved")
+    assert {t.subject: t.sla_risk for t in resolved} == dict.fromkeys(RESOLVED, "met")
+    assert {c.state for t in resolved for c in t.clocks.all()} == {"met"}
+
+
+def test_the_tickets_at_risk_raise_their_rescue_actions_once():
+    demo_load(now=NOW)
+    actions = sorted(
+        (a.ticket.subject, a.clock, a.level, a.kind, a.detail)
+        for a in rescue_action_list(audience=SYSTEM)
+    )
+
+    demo_load(now=NOW + dt.timedelta(days=1))
+
+    # Pierre is on the cut (from 08:00 in Metz): nobody else covers Lorraine, nor Lyon.
+    nobody = "No technician of the teams of %s is free now."
+    assert actions == [
+        (CUT, "resolution", "breached", "escalate", {"from": "critical", "to": "critical"}),
+        (CUT, "resolution", "breached", "notify", {"sent_to": ["dispatcher", "tech.pierre"]}),
+        (CUT, "resolution", "breached", "reassign", {"technician": None, "why": nobody % "FR-57"}),
+        (OVEN, "response", "warning", "notify", {"sent_to": ["dispatcher"]}),
+        (CHILLER, "response", "critical", "notify", {"sent_to": ["dispatcher"]}),
+        (
+            CHILLER,
+            "response",
+            "critical",
+            "reassign",
+            {"technician": None, "why": nobody % "FR-69"},
+        ),
+    ]
+    assert rescue_action_list(audience=SYSTEM).count() == len(actions)
+    assert ticket(CUT).priority == "critical"
+
+
+def test_the_dispatch_board_shows_the_most_urgent_first_and_the_paused_visit_last():
+    demo_load(now=NOW)
+
+    rows = board_rows(ticket_list_board(audience=SYSTEM), now=NOW)
+
+    assert [(r.ticket.subject, r.risk, r.target, r.remaining_text) for r in rows] == [
+        (CUT, "breached", "resolution", "−13:55"),
+        (CHILLER, "critical", "response", "0:20"),
+        (OVEN, "warning", "response", "0:50"),
+        (NOISE, "ok", "response", "3:00"),
+        (LEAK, "ok", "resolution", "18:00"),
+        (PUMP, "ok", "resolution", "25:00"),
+        (HOTEL_VISIT, "ok", "resolution", "72:00"),
+        (FTTH, "ok", "resolution", "73:20"),
+        (VENTILATOR, "paused", "resolution", "44:00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        at("2026-11-21 03:00"),  # Saturday night
+        at("2026-11-22 23:30"),  # Sunday, late
+        at("2026-11-24 00:01"),  # just past midnight
+        at("2026-11-27 19:00"),  # Friday evening, after hours everywhere
+        at("2026-12-08 12:00"),  # a public holiday in Spain, the day after one in Madrid
+        at("2026-03-30 07:00"),  # the morning after the spring change of time
+        at("2026-10-25 09:00"),  # the day of the autumn change of time
+        NEXT_YEAR,
+    ],
+    ids=str,
+)
+def test_the_designed_risks_hold_whenever_the_demo_is_loaded(now):
+    demo_load(now=now)
+
+    tickets = ticket_list(audience=SYSTEM)
+    assert {t.subject: t.sla_risk for t in tickets.exclude(status="resolved")} == OPEN_RISKS
+    assert {t.subject: t.sla_risk for t in tickets.filter(status="resolved")} == dict.fromkeys(
+        RESOLVED, "met"
+    )
+    # The tickets opened a business time ago used exactly that much of their response time.
+    used = {s: ticket(s).clocks.get(name="response").used for s in (OVEN, CHILLER, NOISE)}
+    assert used == {OVEN: 190 * M, CHILLER: 220 * M, NOISE: H}
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -354,8 +681,10 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 185 records created, 0 already there.")
-    assert "contract versions        6              0" in text
+    assert text.splitlines()[0] == ("Demo data (year 2026): 273 records created, 0 already there.")
+    assert "contract versions         6              0" in text
+    assert "business calendars        4              0" in text
+    assert "SLA targets              40              0" in text
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
     assert {name: (lines[name][1], lines[name][-1]) for name in USERNAMES} == {
         "admin": ("Administrator", "pacta-demo"),
@@ -373,7 +702,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 185 records already there."
+        "Demo data (year 2026): nothing created, all 273 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 
