@@ -17,7 +17,8 @@ help:
 	@echo "make run    set up everything (venv, packages, database, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   lint, then the whole test suite (DATABASE_URL selects SQLite or PostgreSQL)"
 	@echo "make lint   ruff, mypy on pacta/domain, import-linter, migrations up to date"
-	@echo "make bench  speed of the business calendar against its peers (writes docs/benchmarks.md)"
+	@echo "make bench  speed of the business calendar against its peers, and of the SLA sweep over"
+	@echo "            100,000 open tickets on SQLite and PostgreSQL (writes docs/benchmarks.md)"
 
 # --- setup --------------------------------------------------------------------------------
 $(VENV)/bin/python:
@@ -79,6 +80,7 @@ browser-deps:
 bench: install
 	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/calendar_bench.py
+	$(PY) bench/sweep_bench.py
 
 # --- translations -----------------------------------------------------------------------------
 # Catalogues are committed compiled (.mo) so a fresh machine needs no gettext to run pacta.
