@@ -40,7 +40,7 @@ from pacta.sla.errors import CalendarInvalid, LastRow, RowStaysWithItsRecord
 from pacta.sla.mappers import calendar_from_rows
 from pacta.sla.models import BusinessCalendar, CalendarWindow, ClosedDay, Weekday
 from pacta.sla.selectors import calendar_is_in_terms
-from pacta.sla.services.versions import forget_rows, pk_of, reason_for, touch
+from pacta.sla.services.versions import delete_with_rows, pk_of, reason_for, touch
 
 WINDOW_ROW_VALUES = frozenset({"weekday", "starts", "ends"})
 CLOSED_DAY_ROW_VALUES = frozenset({"day", "name"})
@@ -527,11 +527,8 @@ def calendar_update(
 def calendar_delete(*, actor: Actor, calendar: BusinessCalendar, reason: str = "") -> None:
     """Delete a calendar and its rows; one that contract versions or tickets use stays
     (409 ``in_use``)."""
-    with transaction.atomic():
-        for row in [*calendar.windows.all(), *calendar.closed_days.all()]:
-            record_delete(row, actor=actor, reason=reason)
-        forget_rows(calendar)
-        record_delete(calendar, actor=actor, reason=reason)
+    rows = [*calendar.windows.all(), *calendar.closed_days.all()]
+    delete_with_rows(calendar, rows, actor=actor, reason=reason)
 
 
 CALENDAR = RecordWriter(

@@ -36,7 +36,7 @@ from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.sla.errors import LastRow, RowStaysWithItsRecord, SlaPolicyInvalid
 from pacta.sla.models import SlaPolicy, SlaTarget, TargetKind
 from pacta.sla.selectors import sla_policy_is_in_terms
-from pacta.sla.services.versions import forget_rows, pk_of, reason_for, touch
+from pacta.sla.services.versions import delete_with_rows, pk_of, reason_for, touch
 
 TARGET_ROW_VALUES = frozenset({"priority", "kind", "duration"})
 PRIORITIES = tuple(priority.value for priority in tickets.LADDER)
@@ -301,11 +301,7 @@ def sla_policy_update(
 def sla_policy_delete(*, actor: Actor, sla_policy: SlaPolicy, reason: str = "") -> None:
     """Delete a policy and its targets; one that contract versions or tickets use stays
     (409 ``in_use``)."""
-    with transaction.atomic():
-        for row in list(sla_policy.targets.all()):
-            record_delete(row, actor=actor, reason=reason)
-        forget_rows(sla_policy)
-        record_delete(sla_policy, actor=actor, reason=reason)
+    delete_with_rows(sla_policy, list(sla_policy.targets.all()), actor=actor, reason=reason)
 
 
 SLA_POLICY = RecordWriter(

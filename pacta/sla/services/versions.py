@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from pacta.audit.services import require_reason
+from pacta.audit.services import Actor, record_delete, require_reason
 
 _TICK = dt.timedelta(microseconds=1)
 
@@ -43,6 +43,16 @@ def forget_rows(record: Any) -> None:
     cache = getattr(record, "_prefetched_objects_cache", None)
     if cache:
         cache.clear()
+
+
+def delete_with_rows(record: Any, rows: list[Any], *, actor: Actor, reason: str) -> None:
+    """Delete a calendar or policy after its own rows (windows, closed days, targets), each
+    audited, in one transaction; a record that terms or tickets use stays (409 ``in_use``)."""
+    with transaction.atomic():
+        for row in rows:
+            record_delete(row, actor=actor, reason=reason)
+        forget_rows(record)
+        record_delete(record, actor=actor, reason=reason)
 
 
 def reason_for(in_terms: bool, reason: str) -> str:
