@@ -20,15 +20,18 @@ from pacta.sla.models import (
     TicketClock,
 )
 
+_TARGET_LABELS = dict(TargetKind.choices)
+_RISK_LABELS = dict(RiskLevel.choices)
+
 
 def target_label(name: str) -> str:
     """A target's name as people read it, in the active language ("first response")."""
-    return str(dict(TargetKind.choices).get(name, name))
+    return str(_TARGET_LABELS.get(name, name))
 
 
 def risk_label(level: str) -> str:
     """A risk level as people read it, in the active language ("on track", "breached")."""
-    return str(dict(RiskLevel.choices).get(level, level))
+    return str(_RISK_LABELS.get(level, level))
 
 
 def calendar_list(*, audience: Audience) -> QuerySet[BusinessCalendar]:

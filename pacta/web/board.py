@@ -34,31 +34,17 @@ from pacta.customers.selectors import customer_list, site_list
 from pacta.domain import sla as domain_sla
 from pacta.domain.calendar import BusinessCalendar
 from pacta.service.selectors import ticket_list_board, ticket_pausing_statuses
-from pacta.sla.models import RiskLevel, TargetKind
-from pacta.sla.selectors import sla_calendar
+from pacta.sla.selectors import risk_label, sla_calendar, target_label
 
 #: Who works the board.
 BOARD_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 
-OK, WARNING, CRITICAL, BREACHED, MET = (
-    domain_sla.OK,
-    domain_sla.WARNING,
-    domain_sla.CRITICAL,
-    domain_sla.BREACHED,
-    domain_sla.MET,
-)
+BREACHED, MET = domain_sla.BREACHED, domain_sla.MET
 PAUSED = "paused"
 
-#: What each risk reads as, next to its colour (never colour alone).
-RISK_LABELS = {
-    OK: RiskLevel.OK.label,
-    WARNING: RiskLevel.WARNING.label,
-    CRITICAL: RiskLevel.CRITICAL.label,
-    BREACHED: RiskLevel.BREACHED.label,
-    MET: RiskLevel.MET.label,
-    PAUSED: pgettext_lazy("SLA risk", "paused"),
-}
-TARGET_LABELS = dict(TargetKind.choices)
+#: A paused ticket's risk, as it reads next to its colour (the other levels read as the SLA
+#: app names them: never colour alone).
+PAUSED_LABEL = pgettext_lazy("SLA risk", "paused")
 
 # Running tickets first, then paused ones, then those with nothing left to meet.
 _RUNNING, _PAUSED, _SETTLED = 0, 1, 2
@@ -79,11 +65,11 @@ class BoardRow:
 
     @property
     def risk_label(self) -> str:
-        return str(RISK_LABELS[self.risk])
+        return str(PAUSED_LABEL) if self.risk == PAUSED else risk_label(self.risk)
 
     @property
     def target_label(self) -> str:
-        return str(TARGET_LABELS.get(self.target, self.target)) if self.target else "—"
+        return target_label(self.target) if self.target else "—"
 
     @property
     def remaining_text(self) -> str:
