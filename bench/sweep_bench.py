@@ -211,7 +211,7 @@ def run_one(url: str, count: int, storm: bool) -> dict:
     setup_django(url)
     from django.db import connection
 
-    from pacta.service.models import RescueAction, Ticket
+    from pacta.service.models import RescueAction
     from pacta.service.services.rescue import sla_sweep
 
     log(f"{connection.vendor}: setting up {count:,} open tickets")
@@ -241,7 +241,6 @@ def run_one(url: str, count: int, storm: bool) -> dict:
         log(f"    in {seconds:.3f} s")
     return {
         "database": database,
-        "tickets": Ticket.objects.exclude(status__in=["resolved", "closed", "cancelled"]).count(),
         "risks": risks,
         "setup_seconds": setup_seconds,
         "sweeps": sweeps,
