@@ -28,7 +28,7 @@ $(VENV)/bin/python:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q python3-venv >/dev/null; else sudo apt-get install -y -q python3-venv >/dev/null; fi; \
 	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 
-$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock setup.py pacta/domain/_timeline.c
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)

@@ -40,7 +40,7 @@ from django_bizcal import WorkingCalendar
 from django_bizcal.providers import SetHolidayProvider
 from report import machine, pin_to_one_core, write_docs
 
-from pacta.domain.calendar import BusinessCalendar
+from pacta.domain.calendar import ACCELERATED, BusinessCalendar
 from pacta.domain.public_holidays import public_holidays
 
 HEADING = "## Business calendar (issue 3)"
@@ -543,6 +543,13 @@ def report(
         f"- Versions: businesstimedelta {version('businesstimedelta')} (pytz "
         f"{version('pytz')}), django-bizcal {version('django-bizcal')}, holidays "
         f"{version('holidays')}.",
+        "- pacta's `add` and `between` "
+        + (
+            "ran in C (`pacta/domain/_timeline.c`, built by `make install`; the Python methods "
+            "are the definition and agree bit for bit)."
+            if ACCELERATED
+            else "ran in pure Python (the C accelerator was not built on this machine)."
+        ),
         "- Calendar: Mon–Fri 08:00–18:00 Europe/Madrid, closed on the ES + ES-MD public "
         f"holidays of {HOLIDAY_YEARS.start}–{HOLIDAY_YEARS.stop - 1} (one list of dates from "
         "the `holidays` package, the same for all three).",

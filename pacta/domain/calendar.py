@@ -8,7 +8,11 @@ starts counting at the next opening. Instants are exact to the microsecond.
 How it is fast: the calendar keeps a timeline of its working windows as UTC seconds, with the
 business time elapsed before each window, for a span of local days that grows when an instant
 falls outside it. Counting business time up to an instant is one binary search, so ``between``
-costs two searches and ``add`` two, whatever the durations involved.
+costs two searches and ``add`` two, whatever the durations involved. ``add`` and ``between``
+run in C where ``pacta/domain/_timeline.c`` was built (by ``make install``, wherever a C compiler
+is): the same float operations in the same order over the same timeline, so the same answers bit
+for bit (a property test compares them); where the C code meets anything but the common case it
+defers to the Python methods below, which remain the definition.
 
 How it stays exact: window edges are whole seconds, which a float holds exactly; an input
 instant carries at most half a unit in the last place (about 0.12 microsecond for this
@@ -28,6 +32,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.domain.text import gettext_noop
+
+try:  # the optional C accelerator of the hot paths (built by `make install` where a compiler is)
+    from pacta.domain import _timeline
+except ImportError:  # pragma: no cover - without a C compiler the Python below does it all
+    _timeline = None  # type: ignore[assignment]
+
+#: Whether add/between run in C (same answers, bit for bit; see _timeline.c).
+ACCELERATED = _timeline is not None
+_c_add = _timeline.add if _timeline is not None else None
+_c_between = _timeline.between if _timeline is not None else None
+_c_between_paused = _timeline.between_paused if _timeline is not None else None
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UTC = dt.UTC
@@ -179,6 +194,7 @@ class BusinessCalendar:
         "_span_end",
         "_span_start",
         "_starts",
+        "_state",
         "_week",
         "_zone",
         "hours",
@@ -215,11 +231,25 @@ class BusinessCalendar:
         self._span_end = 0.0
         self._low = 1.0  # an empty timeline covers nothing: low > high
         self._high = 0.0
+        self._state: list[object] = []
+        self._sync()
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.timezone!r}, {self.hours!r})"
 
     # --- the timeline ---------------------------------------------------------------------------
+    def _sync(self) -> None:
+        """Hand the timeline to the C accelerator: the same lists, the span they cover."""
+        self._state[:] = [
+            self._starts,
+            self._ends,
+            self._cum_start,
+            self._cum_end,
+            self._low,
+            self._high,
+            self._zone,
+        ]
+
     def _local_us(self, day: dt.date, seconds: int) -> float:
         """The UTC instant (seconds) of local wall-clock time ``seconds`` after ``day``'s start."""
         if seconds == _DAY_SECONDS:
@@ -268,6 +298,7 @@ class BusinessCalendar:
         self._span_start = self._local_us(dt.date.fromordinal(first), 0)
         self._span_end = self._local_us(dt.date.fromordinal(last + 1), 0)
         self._low, self._high = self._span_start + _DAY_SECONDS, self._span_end - _DAY_SECONDS
+        self._sync()
 
     def _grow_forward(self) -> None:
         """Append the next days' windows (earlier totals stay valid)."""
@@ -290,6 +321,7 @@ class BusinessCalendar:
         self._last_day = last
         self._span_end = self._local_us(dt.date.fromordinal(last + 1), 0)
         self._high = self._span_end - _DAY_SECONDS
+        self._sync()
 
     def _cover(self, low: float, high: float) -> None:
         """Make the timeline span ``low``..``high`` (with a day of margin each side)."""
@@ -324,8 +356,6 @@ class BusinessCalendar:
         return _fromtimestamp(t, self._zone)  # rounds to the microsecond
 
     # --- the interface --------------------------------------------------------------------------
-    # The two hot paths below inline _instant() and _seconds_of(): a Python call costs as much
-    # as the arithmetic it wraps. Keep them in step with those two functions.
     def between(
         self,
         start: dt.datetime,
@@ -337,6 +367,36 @@ class BusinessCalendar:
 
         ``pauses`` (in order, not overlapping) are left out: a ticket's time used is one call.
         """
+        if pauses:
+            if _c_between_paused is not None:
+                result = _c_between_paused(self._state, start, end, pauses)
+                if result is not None:
+                    return result
+            return self._between_paused(start, end, pauses)
+        if _c_between is not None:
+            result = _c_between(self._state, start, end)
+            if result is not None:
+                return result
+        return self._between_py(start, end)
+
+    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The instant ``duration`` of business time after ``start``, in the calendar's zone."""
+        if _c_add is not None:
+            result = _c_add(self._state, start, duration)
+            if result is not None:
+                return result
+        return self._add_py(start, duration)
+
+    # --- the same, in Python: the definition (the C accelerator returns None where it defers) ---
+    # The hot paths below inline _instant() and _seconds_of(): a Python call costs as much as
+    # the arithmetic it wraps. Keep them in step with those two functions, and _timeline.c in
+    # step with them all.
+    def _between_py(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        pauses: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+    ) -> dt.timedelta:
         if pauses:
             return self._between_paused(start, end, pauses)
         if start.__class__ is not _datetime or end.__class__ is not _datetime:
@@ -414,12 +474,12 @@ class BusinessCalendar:
         # summed as whole microseconds, so the result stays exact however many pauses.
         microseconds = 0
         for low, high in spans:
-            if high > low:
-                microseconds += round((self._elapsed(min(high, e)) - self._elapsed(low)) * 1e6)
+            until = min(high, e)  # a pause may run past the end
+            if until > low:
+                microseconds += round((self._elapsed(until) - self._elapsed(low)) * 1e6)
         return _MICROSECOND * microseconds
 
-    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
-        """The instant ``duration`` of business time after ``start``, in the calendar's zone."""
+    def _add_py(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         if start.__class__ is not _datetime:
             s = _instant(start, "start")
         else:

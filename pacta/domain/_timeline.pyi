@@ -1,0 +1,13 @@
+"""The C accelerator of pacta.domain.calendar (see _timeline.c): None means "Python decides"."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+def add(state: list[object], start: dt.datetime, duration: dt.timedelta) -> dt.datetime | None: ...
+def between(state: list[object], start: dt.datetime, end: dt.datetime) -> dt.timedelta | None: ...
+def between_paused(
+    state: list[object],
+    start: dt.datetime,
+    end: dt.datetime,
+    pauses: Sequence[tuple[dt.datetime, dt.datetime]],
+) -> dt.timedelta | None: ...
