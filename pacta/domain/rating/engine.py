@@ -37,7 +37,7 @@ from pacta.domain.entitlement import (
     draw,
 )
 from pacta.domain.errors import FieldErrors, InvalidInput
-from pacta.domain.money import Money, money_sum, to_decimal
+from pacta.domain.money import Money, to_decimal
 from pacta.domain.rating.lines import (
     ChargeLine,
     ChargeType,
@@ -495,16 +495,22 @@ def rate_work_order(
         _part_lines(work, terms, parts, rated_on, plan, contract_phrase, remaining, draws, balances)
     )
     lines.extend(_travel_lines(work, terms, plan, contract_phrase))
-    billed = [line.amount for line in lines if line.charge_type is not ChargeType.NEEDS_APPROVAL]
-    waiting = [line.amount for line in lines if line.charge_type is ChargeType.NEEDS_APPROVAL]
+    billed = sum(
+        (line.amount.amount for line in lines if line.charge_type is not ChargeType.NEEDS_APPROVAL),
+        _ZERO,
+    )
+    waiting = sum(
+        (line.amount.amount for line in lines if line.charge_type is ChargeType.NEEDS_APPROVAL),
+        _ZERO,
+    )
     return RatingResult(
         work_order_id=work.work_order_id,
         contract_number=terms.contract_number,
         version_number=terms.version_number,
         rated_on=rated_on,
         lines=tuple(lines),
-        total=money_sum(billed, currency),
-        awaiting_approval=money_sum(waiting, currency),
+        total=Money(billed, currency),
+        awaiting_approval=Money(waiting, currency),
         draws=tuple(draws),
         balances=Balances(balances.period_on, remaining),
     )

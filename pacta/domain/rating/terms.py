@@ -84,6 +84,10 @@ class PriceLine:
     is_product: bool = False
 
 
+def _effective_on(line: PriceLine) -> dt.date:
+    return line.effective_on
+
+
 @dataclass(frozen=True)
 class PriceList:
     name: str
@@ -116,7 +120,9 @@ class PriceList:
         lines = self._by_code.get((product, code))
         if not lines:
             return None
-        index = bisect_right([line.effective_on for line in lines], on) - 1
+        if len(lines) == 1:
+            return lines[0] if lines[0].effective_on <= on else None
+        index = bisect_right(lines, on, key=_effective_on) - 1
         return lines[index] if index >= 0 else None
 
     def effective_days(self) -> tuple[dt.date, ...]:
