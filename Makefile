@@ -18,7 +18,8 @@ help:
 	@echo "make test   lint, then the whole test suite (DATABASE_URL selects SQLite or PostgreSQL)"
 	@echo "make lint   ruff, mypy on pacta/domain, import-linter, migrations up to date"
 	@echo "make bench  speed of the business calendar against its peers, and of the SLA sweep over"
-	@echo "            100,000 open tickets on SQLite and PostgreSQL (writes docs/benchmarks.md)"
+	@echo "            100,000 open tickets on SQLite and PostgreSQL, and of the rating core"
+	@echo "            and its pricing kernel (writes docs/benchmarks.md)"
 
 # --- setup --------------------------------------------------------------------------------
 $(VENV)/bin/python:
@@ -81,6 +82,7 @@ bench: install
 	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/calendar_bench.py
 	$(PY) bench/sweep_bench.py
+	$(PY) bench/rating_bench.py
 
 # --- translations -----------------------------------------------------------------------------
 # Catalogues are committed compiled (.mo) so a fresh machine needs no gettext to run pacta.
