@@ -384,17 +384,19 @@ def rate_work_order(
 
     # --- 2. group the time into lines ---------------------------------------------------------
     groups: dict[_Group, int] = {}
-    combined: dict[int, tuple[Decimal, tuple[int, ...]]] = {}
     missing_price = False
 
     def group_of(key: int) -> list[_Group]:
         nonlocal missing_price
         class_id, travel_bit, covered = key >> 2, key & 2, key & 1
-        if class_id not in combined:
-            combined[class_id] = _combined(timeline, class_id, work.service_code)
-        multiplier, rule_ids = combined[class_id]
-        day = timeline.day_of_epoch(timeline.keys[class_id][1])
-        line = price_list.line_on(work.service_code, day) if day is not None else None
+        memo_key = (class_id, work.service_code)
+        known = timeline.memo.get(memo_key)
+        if known is None:
+            multiplier, rule_ids = _combined(timeline, class_id, work.service_code)
+            day = timeline.day_of_epoch(timeline.keys[class_id][1])
+            line = price_list.line_on(work.service_code, day) if day is not None else None
+            known = timeline.memo[memo_key] = (multiplier, rule_ids, line)
+        multiplier, rule_ids, line = known  # type: ignore[misc]
         list_price = line.unit_price if line is not None else _ZERO
         billed_kind = ChargeType.TRAVEL if travel_bit else ChargeType.SURCHARGE
         if covered:
@@ -456,7 +458,7 @@ def rate_work_order(
             params["until_on"] = work.warranty.until_on.isoformat()
         if allowance is not None:
             params.update(_allowance_phrase(allowance))
-        phrases = [_rule_phrase(rules[i]) for i in rule_ids]
+        phrases = [_rule_phrase(rules[i]) for i in rule_ids] if rule_ids else []
         if source in _SOURCE_PHRASES:
             phrases.append(Phrase(_SOURCE_PHRASES[source], params))
         if kind is not ChargeType.INCLUDED:

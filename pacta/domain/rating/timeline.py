@@ -72,6 +72,7 @@ class Timeline:
         "high",
         "keys",
         "low",
+        "memo",
         "price_days",
         "rules",
         "starts",
@@ -105,6 +106,8 @@ class Timeline:
                 continue
             start, end = minutes[0] * 60, minutes[1] * 60
             self.windows.append(((start, end),) if start < end else ((0, end), (start, _DAY)))
+        #: what the rating derives from a class, per service (multiplier, rules, price line)
+        self.memo: dict[object, object] = {}
         self.keys: list[ClassKey] = []
         self._ids: dict[ClassKey, int] = {}
         self.starts: list[int] = [_FAR]
