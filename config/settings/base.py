@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "pacta.contracts",
     "pacta.sla",
     "pacta.service",
+    "pacta.entitlements",
+    "pacta.billing",
     # adapters
     "pacta.api",
     "pacta.web",

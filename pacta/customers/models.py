@@ -147,6 +147,15 @@ class Site(Address):
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     access_notes = models.TextField(_("access notes"), blank=True)
+    access_hours = models.JSONField(
+        _("access hours"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'When the site may be worked on, per weekday: {"mon": [["07:00", "19:00"]]}; '
+            "empty = always. Work outside them is charged by the rules that say so."
+        ),
+    )
     sla_in_site_time_zone = models.BooleanField(
         _("SLA clocks in the site's time zone"),
         default=False,

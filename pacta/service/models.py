@@ -297,6 +297,15 @@ class WorkOrder(models.Model):
         choices=WorkOrderStatus.choices,
         default=WorkOrderStatus.SCHEDULED,
     )
+    travel_km = models.DecimalField(
+        _("travel distance (km)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("For travel charged per km; otherwise the site's zone decides."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

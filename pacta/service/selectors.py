@@ -169,3 +169,16 @@ def ticket_pausing_statuses(ticket: Ticket) -> frozenset[str]:
     if ticket.sla_policy is None:
         return frozenset(vocabulary.DEFAULT_PAUSING)
     return frozenset(ticket.sla_policy.pausing_statuses)
+
+
+#: The work a rating prices: done, whether or not the customer has accepted it yet.
+RATEABLE_STATUSES = frozenset({WorkOrderStatus.COMPLETED, WorkOrderStatus.ACCEPTED})
+
+
+def work_order_locked(pk: Any) -> WorkOrder:
+    """A work order locked for the caller's transaction, with what rating it reads."""
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("ticket__contract", "ticket__site", "ticket__service", "ticket__equipment")
+        .get(pk=pk)
+    )

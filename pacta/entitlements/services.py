@@ -1,0 +1,157 @@
+"""Writing the entitlement ledger: period openings (grants, expiry, rollover), draws, reversals.
+
+Rows are only appended. A period is opened once per contract (a unique row guards it), which
+writes the previous period's close (``pacta.domain.entitlement.close_period``) and the new
+period's grants; draws come from the rating and are reversed when a rating is superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from pacta.audit.services import Actor
+from pacta.domain.entitlement import Allowance, LedgerEntry, close_period, derive_balances
+from pacta.domain.entitlement import Balances as DomainBalances
+from pacta.domain.entitlement import LedgerKind as DomainKind
+from pacta.entitlements.models import LedgerEntry as Row
+from pacta.entitlements.models import LedgerKind, PeriodOpening
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.pk else None
+
+
+def _to_domain(row: Row) -> LedgerEntry:
+    return LedgerEntry(
+        allowance_code=row.allowance_code,
+        site_id=str(row.site_id or ""),
+        kind=DomainKind(row.kind),
+        quantity=row.quantity,
+        period_on=row.period_on,
+        work_order_id=str(row.work_order_id or ""),
+        entry_id=str(row.pk),
+        reverses=str(row.reverses_id or ""),
+    )
+
+
+def entitlement_balances(*, contract: Any, period_on: dt.date) -> DomainBalances:
+    """The balances of a contract's period, rebuilt from its ledger rows."""
+    # A reversal is written in the period of the row it undoes, so one period's rows suffice.
+    rows = Row.objects.filter(contract=contract, period_on=period_on)
+    return derive_balances([_to_domain(row) for row in rows], period_on)
+
+
+def ledger_append(
+    *,
+    contract: Any,
+    entries: Iterable[LedgerEntry],
+    actor: Actor,
+    now: dt.datetime,
+    work_order: Any = None,
+    reference: str = "",
+    reason: str = "",
+) -> list[Row]:
+    rows = [
+        Row(
+            contract=contract,
+            allowance_code=entry.allowance_code,
+            site_id=int(entry.site_id) if entry.site_id else None,
+            period_on=entry.period_on,
+            kind=LedgerKind(entry.kind.value),
+            quantity=entry.quantity,
+            work_order=work_order,
+            reference=reference,
+            created_at=now,
+            created_by=_user(actor),
+            reason=reason,
+        )
+        for entry in entries
+    ]
+    return Row.objects.bulk_create(rows)
+
+
+def ledger_reverse(
+    *, contract: Any, rows: Sequence[Row], actor: Actor, now: dt.datetime, reason: str
+) -> list[Row]:
+    """Append a reversal of each row (a row is reversed at most once: a unique key)."""
+    return Row.objects.bulk_create(
+        [
+            Row(
+                contract=contract,
+                allowance_code=row.allowance_code,
+                site_id=row.site_id,
+                period_on=row.period_on,
+                kind=LedgerKind.REVERSE,
+                quantity=row.quantity,
+                work_order_id=row.work_order_id,
+                reverses=row,
+                reference=row.reference,
+                created_at=now,
+                created_by=_user(actor),
+                reason=reason,
+            )
+            for row in rows
+        ]
+    )
+
+
+def ledger_reverse_draws(
+    *, contract: Any, reference: str, actor: Actor, now: dt.datetime, reason: str
+) -> list[Row]:
+    """Reverse the draws written under ``reference`` that are not reversed yet."""
+    draws = Row.objects.filter(
+        contract=contract, reference=reference, kind=LedgerKind.DRAW, reversed_by__isnull=True
+    )
+    return ledger_reverse(contract=contract, rows=list(draws), actor=actor, now=now, reason=reason)
+
+
+def entitlement_period_open(
+    *,
+    contract: Any,
+    allowances: Sequence[Allowance],
+    period_on: dt.date,
+    previous_period_on: dt.date | None,
+    site_ids: Sequence[str],
+    actor: Actor,
+    now: dt.datetime,
+) -> bool:
+    """Write the grants of ``period_on`` (and the close of the previous period, if it was
+    opened) once; False when the period was already open."""
+    if PeriodOpening.objects.filter(contract=contract, period_on=period_on).exists():
+        return False
+    try:
+        with transaction.atomic():
+            PeriodOpening.objects.create(contract=contract, period_on=period_on, opened_at=now)
+            previous_open = (
+                previous_period_on is not None
+                and PeriodOpening.objects.filter(
+                    contract=contract, period_on=previous_period_on
+                ).exists()
+            )
+            if previous_open and previous_period_on is not None:
+                balances = entitlement_balances(contract=contract, period_on=previous_period_on)
+                entries = close_period(
+                    allowances, balances, next_period_on=period_on, site_ids=site_ids
+                )
+            else:
+                entries = close_period(
+                    allowances,
+                    DomainBalances(period_on, {}),
+                    next_period_on=period_on,
+                    site_ids=site_ids,
+                )
+            ledger_append(
+                contract=contract,
+                entries=entries,
+                actor=actor,
+                now=now,
+                reference=f"period {period_on.isoformat()}",
+                reason="period opened",
+            )
+    except IntegrityError:  # another worker opened it first
+        return False
+    return True
