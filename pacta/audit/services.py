@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -99,7 +99,32 @@ def change_record(
     now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one row to the change log (call inside the writing transaction)."""
-    return AuditEntry.objects.create(
+    entry = change_entry(
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=after,
+        reason=reason,
+        now=now,
+    )
+    entry.save()
+    return entry
+
+
+def change_entry(
+    *,
+    actor: Actor,
+    instance: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    action: str = Action.UPDATE,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """One row of the change log (an update unless told), not saved yet:
+    :func:`change_record_bulk` appends many."""
+    return AuditEntry(
         at=now or timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor_label(actor),
@@ -111,6 +136,12 @@ def change_record(
         before=before,
         after=after,
     )
+
+
+def change_record_bulk(entries: Iterable[AuditEntry]) -> None:
+    """Append the rows made by :func:`change_entry` in one write (inside the writing
+    transaction), e.g. the priority changes of a sweep's batch of tickets."""
+    AuditEntry.objects.bulk_create(list(entries))
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -281,6 +312,40 @@ def record_delete(
             reason=reason,
             now=now,
         )
+
+
+# --- derived values written in bulk -------------------------------------------------------------
+def rows_update(
+    model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]
+) -> None:
+    """Write ``fields`` of ``rows`` (saved records of ``model``) as they are on the instances,
+    in one statement run for every row — what Django's ``bulk_update`` does, without building
+    a CASE expression per row and field (its cost grows with both, and dominated the sweep).
+
+    For values derived from audited data (stored clocks, a ticket's clock summary, a rescue
+    action's detail): no validation and no audit row of their own. Call inside the writing
+    transaction.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    sql = "UPDATE {table} SET {values} WHERE {pk} = %s".format(  # noqa: S608
+        table=quote(meta.db_table),
+        values=", ".join(f"{quote(field.column)} = %s" for field in columns),
+        pk=quote(meta.pk.column),
+    )
+    params = [
+        [
+            *(field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns),
+            meta.pk.get_db_prep_save(row.pk, connection),
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- one bundle per kind of record, for adapters that handle many kinds ---------------------

@@ -1,14 +1,16 @@
 """Queueing and sending messages. A message is queued once per key, inside the writing
-transaction; it is sent after commit by a task, and sending twice sends once."""
+transaction (many at once in one write); it is sent after commit by a task, and sending twice
+sends once."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from pacta.comms.models import OutboundMessage
@@ -28,24 +30,57 @@ def message_queue(
     now: dt.datetime | None = None,
 ) -> OutboundMessage | None:
     """Queue a message unless one with ``key`` exists; the new message, or None."""
-    try:
-        with transaction.atomic():
-            message = OutboundMessage.objects.create(
-                key=key[:200],
-                to_email=to_email,
-                subject=subject[:300],
-                body=body,
-                language=language,
-                entity_type=about._meta.label_lower if about is not None else "",
-                entity_id=str(about.pk) if about is not None else "",
-                created_at=now or timezone.now(),
-            )
-    except IntegrityError:
-        return None  # queued before (or by another worker at this very moment)
-    from pacta.comms.tasks import send_message
+    message = outbound_message(
+        key=key, to_email=to_email, subject=subject, body=body, language=language, about=about
+    )
+    queued = messages_queue(messages=[message], now=now)
+    return queued[0] if queued else None
 
-    transaction.on_commit(lambda: send_message.enqueue(message.pk))
-    return message
+
+def outbound_message(
+    *, key: str, to_email: str, subject: str, body: str, language: str = "", about: Any = None
+) -> OutboundMessage:
+    """A message to queue with :func:`messages_queue` (not saved yet)."""
+    return OutboundMessage(
+        key=key[:200],
+        to_email=to_email,
+        subject=subject[:300],
+        body=body,
+        language=language,
+        entity_type=about._meta.label_lower if about is not None else "",
+        entity_id=str(about.pk) if about is not None else "",
+    )
+
+
+def messages_queue(
+    *, messages: Iterable[OutboundMessage], now: dt.datetime | None = None
+) -> list[OutboundMessage]:
+    """Queue each message unless one with its key exists, in one write; the messages queued
+    now. They are sent after commit by one task.
+
+    The unique key is the guard: a message whose key is taken (queued before, or by another
+    worker at this very moment) is skipped by the insert, and only the rows found by key that
+    were not there before are reported and sent (sending one twice sends it once anyway)."""
+    now = now or timezone.now()
+    wanted: dict[str, OutboundMessage] = {}
+    for message in messages:
+        message.created_at = now
+        wanted.setdefault(message.key, message)
+    if not wanted:
+        return []
+    with transaction.atomic():
+        taken = set(
+            OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
+        )
+        new = [message for key, message in wanted.items() if key not in taken]
+        OutboundMessage.objects.bulk_create(new, ignore_conflicts=True)
+        queued = list(OutboundMessage.objects.filter(key__in=[m.key for m in new]).order_by("id"))
+    if queued:
+        from pacta.comms.tasks import send_messages
+
+        ids = [message.pk for message in queued]
+        transaction.on_commit(lambda: send_messages.enqueue(ids))
+    return queued
 
 
 def message_send(*, message_id: int, now: dt.datetime | None = None) -> bool:

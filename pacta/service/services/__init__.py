@@ -21,8 +21,9 @@ from pacta.service.services.clocks import (
     ticket_resume,
     ticket_sla_policy_change,
     ticket_status_change,
+    tickets_clocks_refresh,
 )
-from pacta.service.services.rescue import rescue_action_handle, sla_sweep, ticket_rescue
+from pacta.service.services.rescue import rescue_action_handle, sla_sweep, tickets_rescue
 from pacta.service.services.tickets import (
     TICKET,
     ticket_check,
@@ -67,13 +68,14 @@ __all__ = [
     "ticket_pause",
     "ticket_priority_change",
     "ticket_reopen",
-    "ticket_rescue",
     "ticket_resolve",
     "ticket_respond",
     "ticket_resume",
     "ticket_sla_policy_change",
     "ticket_status_change",
     "ticket_update",
+    "tickets_clocks_refresh",
+    "tickets_rescue",
     "time_entry_check",
     "time_entry_create",
     "time_entry_delete",

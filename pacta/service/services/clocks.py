@@ -5,11 +5,16 @@ resolves or reopens, a change of priority or of SLA policy — is recorded as a 
 clocks are then computed again from the whole log (:func:`pacta.domain.sla.evaluate_clocks`)
 and stored on the ticket, so they can always be rebuilt, audited and explained. An event is
 checked before it is recorded, and a refused one leaves nothing behind.
+
+One function rebuilds the clocks of any number of tickets (:func:`tickets_clocks_refresh`): an
+event's service calls it for its one ticket, the sweep for a batch, and the work costs a few
+queries whatever their number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,14 +22,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pacta.audit.services import Actor, record_update, require_reason
+from pacta.audit.services import (
+    Actor,
+    change_entry,
+    change_record_bulk,
+    record_update,
+    require_reason,
+    rows_update,
+    snapshot,
+)
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
 from pacta.domain.errors import Conflict, InvalidInput
 from pacta.service.models import EventKind, Priority, Ticket, TicketEvent, TicketStatus
 from pacta.service.selectors import ticket_pausing_statuses
-from pacta.service.services.rescue import ticket_rescue
+from pacta.service.services.rescue import Escalation, tickets_rescue
 from pacta.sla import selectors as sla_selectors
 from pacta.sla import services as sla_services
 
@@ -42,11 +55,24 @@ def _zone(ticket: Ticket) -> str | None:
 
 
 # --- reading the log ----------------------------------------------------------------------------
-def ticket_sla_log(ticket: Ticket) -> tuple[list[domain.SlaEvent], domain.SlaTerms | None]:
-    """The ticket's events as the pure core's events, and the terms its clocks start on."""
+def _events_of(tickets: Sequence[Ticket]) -> dict[int, list[TicketEvent]]:
+    """The event logs of ``tickets`` in one query, each in the order it happened."""
+    logs: dict[int, list[TicketEvent]] = {ticket.pk: [] for ticket in tickets}
+    rows = (
+        TicketEvent.objects.filter(ticket_id__in=list(logs))
+        .select_related("sla_policy", "sla_calendar")
+        .order_by("ticket_id", "at", "id")
+    )
+    for event in rows:
+        logs[event.ticket_id].append(event)
+    return logs
+
+
+def _sla_log(
+    ticket: Ticket, log: Sequence[TicketEvent]
+) -> tuple[list[domain.SlaEvent], domain.SlaTerms | None]:
     events: list[domain.SlaEvent] = []
     first: domain.SlaTerms | None = None
-    log = ticket.events.select_related("sla_policy", "sla_calendar").order_by("at", "id")
     for event in log:
         if event.kind == EventKind.STATUS:
             continue
@@ -67,40 +93,123 @@ def ticket_sla_log(ticket: Ticket) -> tuple[list[domain.SlaEvent], domain.SlaTer
     return events, first
 
 
+def ticket_sla_log(ticket: Ticket) -> tuple[list[domain.SlaEvent], domain.SlaTerms | None]:
+    """The ticket's events as the pure core's events, and the terms its clocks start on."""
+    return _sla_log(ticket, _events_of([ticket])[ticket.pk])
+
+
+def _evaluate(
+    ticket: Ticket, log: Sequence[TicketEvent], now: dt.datetime
+) -> domain.TicketClocks | None:
+    events, terms = _sla_log(ticket, log)
+    if terms is None or not events:
+        return None
+    return domain.evaluate_clocks(events, terms=terms, now=now)
+
+
 def ticket_clocks_evaluate(
     ticket: Ticket, *, now: dt.datetime | None = None
 ) -> domain.TicketClocks | None:
     """The clocks as they stand at ``now``, computed from the log (None: no SLA)."""
-    events, terms = ticket_sla_log(ticket)
-    if terms is None or not events:
-        return None
-    return domain.evaluate_clocks(events, terms=terms, now=now or timezone.now())
+    return _evaluate(ticket, _events_of([ticket])[ticket.pk], now or timezone.now())
 
 
 # --- rebuilding the clocks ------------------------------------------------------------------------
+#: The ticket's summary of its clocks, kept with it.
+_SUMMARY = ["sla_risk", "sla_next_due_at", "sla_risk_changes_at", "sla_evaluated_at"]
+
+
 def ticket_clocks_refresh(*, ticket: Ticket, now: dt.datetime | None = None) -> Any:
     """Compute the clocks from the log, store them, and raise the rescue actions their risk
     calls for. The ticket's summary (risk, next deadline, next change) is kept with it."""
+    return tickets_clocks_refresh(tickets=[ticket], now=now)[ticket.pk]
+
+
+def tickets_clocks_refresh(
+    *, tickets: Sequence[Ticket], now: dt.datetime | None = None
+) -> dict[int, domain.TicketClocks | None]:
+    """Refresh the clocks of ``tickets`` as :func:`ticket_clocks_refresh` does one ticket's,
+    in a few queries whatever their number: the event logs read at once, the clocks computed by
+    the pure core, then the stored clocks, the tickets' summaries, the rescue actions (with
+    their e-mails) and the escalations written in bulk. The clocks of each ticket, by id.
+
+    One transaction: a ticket whose clocks cannot be computed refuses them all, and nothing is
+    written. The tickets are expected locked by the caller (an event's service, the sweep)."""
     now = now or timezone.now()
     with transaction.atomic():
-        clocks = ticket_clocks_evaluate(ticket, now=now)
-        sla_services.ticket_clocks_store(ticket=ticket, clocks=clocks, now=now)
-        summary = {
-            "sla_risk": clocks.risk if clocks is not None and clocks.clocks else "",
-            "sla_next_due_at": clocks.next_due_at if clocks is not None else None,
-            "sla_risk_changes_at": (
+        logs = _events_of(tickets)
+        evaluated = {ticket.pk: _evaluate(ticket, logs[ticket.pk], now) for ticket in tickets}
+        sla_services.tickets_clocks_store(
+            clocks=[(ticket, evaluated[ticket.pk]) for ticket in tickets], now=now
+        )
+        for ticket in tickets:
+            clocks = evaluated[ticket.pk]
+            ticket.sla_risk = clocks.risk if clocks is not None and clocks.clocks else ""
+            ticket.sla_next_due_at = clocks.next_due_at if clocks is not None else None
+            ticket.sla_risk_changes_at = (
                 clocks.risk_changes_at
                 if clocks is not None and ticket.status not in vocabulary.DONE
                 else None
-            ),
-            "sla_evaluated_at": now,
+            )
+            ticket.sla_evaluated_at = now
+        rows_update(Ticket, tickets, _SUMMARY)
+        episodes = {
+            pk: sum(event.kind == EventKind.REOPEN for event in log) for pk, log in logs.items()
         }
-        Ticket.objects.filter(pk=ticket.pk).update(**summary)
-        for name, value in summary.items():
-            setattr(ticket, name, value)
-        if clocks is not None:
-            ticket_rescue(ticket=ticket, clocks=clocks, now=now)
-    return clocks
+        escalations = tickets_rescue(
+            tickets=[ticket for ticket in tickets if evaluated[ticket.pk] is not None],
+            clocks=evaluated,
+            episodes=episodes,
+            now=now,
+        )
+        if escalations:
+            last = {pk: log[-1].at for pk, log in logs.items() if log}
+            escalated = _tickets_escalate(escalations, last=last, now=now)
+            evaluated.update(tickets_clocks_refresh(tickets=escalated, now=now))
+    return evaluated
+
+
+def _tickets_escalate(
+    escalations: Sequence[Escalation], *, last: dict[int, dt.datetime], now: dt.datetime
+) -> list[Ticket]:
+    """Raise the priority of each ticket as its escalation says, as the sweep's system actor:
+    an event, the ticket's new priority and an audit row each, written in bulk; the tickets
+    whose clocks must now be refreshed (they keep their time and take the new targets)."""
+    changes: dict[int, Escalation] = {}
+    for escalation in escalations:  # the first a ticket's clocks call for
+        changes.setdefault(escalation.ticket.pk, escalation)
+    stored = Ticket.objects.in_bulk(list(changes))
+    events, entries = [], []
+    for pk, escalation in changes.items():
+        _check_after_last(last.get(pk), now)
+        current = stored[pk]
+        before = snapshot(current)
+        current.priority = escalation.ticket.priority = escalation.priority
+        events.append(
+            TicketEvent(
+                ticket=escalation.ticket,
+                at=now,
+                kind=EventKind.PRIORITY,
+                priority=escalation.priority,
+                reason=escalation.reason,
+            )
+        )
+        entries.append(
+            change_entry(
+                actor=None,
+                instance=current,
+                before=before,
+                after=snapshot(current),
+                reason=escalation.reason,
+                now=now,
+            )
+        )
+    TicketEvent.objects.bulk_create(events)
+    for priority in {escalation.priority for escalation in changes.values()}:
+        pks = [pk for pk, escalation in changes.items() if escalation.priority == priority]
+        Ticket.objects.filter(pk__in=pks).update(priority=priority)
+    change_record_bulk(entries)
+    return [escalation.ticket for escalation in changes.values()]
 
 
 # --- recording events -----------------------------------------------------------------------------
@@ -111,14 +220,17 @@ def _when(ticket: Ticket, at: dt.datetime | None, now: dt.datetime) -> dt.dateti
         at = now
     if at > now + EVENT_TOLERANCE:
         raise InvalidInput.on("at", _("An event cannot happen in the future."))
-    last = ticket.events.order_by("-at", "-id").values_list("at", flat=True).first()
+    _check_after_last(ticket.events.order_by("-at", "-id").values_list("at", flat=True).first(), at)
+    return at
+
+
+def _check_after_last(last: dt.datetime | None, at: dt.datetime) -> None:
     if last is not None and at < last:
         raise InvalidInput.on(
             "at",
             _("The ticket's last event is at %(last)s; a new one cannot come before it.")
             % {"last": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S")},
         )
-    return at
 
 
 def _record(

@@ -13,28 +13,33 @@ once, raises each action once. The actions:
   time and take the new targets).
 
 The sweep finds, by an indexed query, the open tickets whose risk changes by now — the instant
-each evaluation stores — and rebuilds their clocks, which raises whatever is due.
+each evaluation stores — and rebuilds their clocks a batch at a time, which raises whatever is
+due. A batch's actions are raised together: what they need (the actions raised before, the
+dispatchers, the assignees, the teams of each region and their technicians' work) is read in a
+few queries, and the actions, their details and their e-mails are written in bulk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.selectors import team_list_covering, user_list_dispatchers
-from pacta.audit.services import Actor, record_update
-from pacta.comms.services import message_queue
+from pacta.audit.services import Actor, record_update, rows_update
+from pacta.comms.services import messages_queue, outbound_message
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
 from pacta.domain.errors import Conflict
 from pacta.service.models import (
-    EventKind,
     RescueAction,
     RescueKind,
     Ticket,
@@ -60,72 +65,168 @@ def _actions_for(level: str, escalate_on: str) -> list[str]:
     return kinds
 
 
-def _once(
-    ticket: Ticket, clock: str, level: str, kind: str, episode: int, now: dt.datetime
-) -> RescueAction | None:
-    """The new action, or None when it was raised before (the unique key says so)."""
-    try:
-        with transaction.atomic():
-            return RescueAction.objects.create(
-                ticket=ticket, clock=clock, level=level, kind=kind, episode=episode, created_at=now
-            )
-    except IntegrityError:
-        return None
+@dataclass(frozen=True)
+class Escalation:
+    """A priority the policy raises because a clock entered a level (written by the caller)."""
+
+    ticket: Ticket
+    priority: str
+    reason: str
 
 
-def ticket_rescue(
-    *, ticket: Ticket, clocks: domain.TicketClocks, now: dt.datetime
-) -> list[RescueAction]:
-    """Raise the actions the ticket's clocks call for; the actions raised now."""
-    from pacta.service.services.clocks import ticket_priority_change
+@dataclass(frozen=True)
+class _Due:
+    """An action a ticket's clock calls for."""
 
-    if ticket.status in vocabulary.DONE:
+    ticket: Ticket
+    clock: domain.Clock
+    kind: str
+    episode: int
+
+    @property
+    def key(self) -> tuple[int, str, str, str, int]:
+        return (self.ticket.pk, self.clock.name, self.clock.risk, self.kind, self.episode)
+
+
+def tickets_rescue(
+    *,
+    tickets: Sequence[Ticket],
+    clocks: Mapping[int, domain.TicketClocks | None],
+    episodes: Mapping[int, int],
+    now: dt.datetime,
+) -> list[Escalation]:
+    """Raise the actions the tickets' clocks call for, each once, in a few writes whatever the
+    number of tickets; the escalations they call for (the caller changes the priorities).
+
+    Each action is unique per ticket, clock, level, kind and episode. The tickets are locked by
+    the caller, so the actions found raised before are all there are; the unique key stays the
+    last guard: the insert skips a key already taken, and only the rows found by key that were
+    not there before are the actions raised now (their details, e-mails and escalations follow).
+    """
+    due = [
+        _Due(ticket, clock, kind, episodes.get(ticket.pk, 0))
+        for ticket in tickets
+        if ticket.status not in vocabulary.DONE
+        for clock in _at_risk(clocks.get(ticket.pk))
+        for kind in _actions_for(
+            clock.risk, ticket.sla_policy.escalate_on if ticket.sla_policy is not None else ""
+        )
+    ]
+    if not due:
         return []
-    episode = ticket.events.filter(kind=EventKind.REOPEN).count()
-    escalate_on = ticket.sla_policy.escalate_on if ticket.sla_policy is not None else ""
-    raised: list[RescueAction] = []
-    for clock in clocks.clocks:
-        if clock.completed_at is not None or clock.risk not in LEVELS:
-            continue  # met, or answered late: nothing left to rescue
-        for kind in _actions_for(clock.risk, escalate_on):
-            action = _once(ticket, clock.name, clock.risk, kind, episode, now)
-            if action is None:
-                continue
-            raised.append(action)
-            if kind == RescueKind.NOTIFY:
-                action.detail = {"sent_to": _notify(ticket, clock, action, now)}
-            elif kind == RescueKind.REASSIGN:
-                action.detail = _propose_technician(ticket, now)
-            else:
-                higher = vocabulary.escalated(ticket.priority)
-                action.detail = {"from": ticket.priority, "to": higher}
-            action.save(update_fields=["detail"])
-            if kind == RescueKind.ESCALATE and action.detail["to"] != action.detail["from"]:
-                ticket_priority_change(
-                    actor=None,
-                    ticket=ticket,
-                    priority=action.detail["to"],
-                    reason=_("SLA %(clock)s %(level)s: the policy raises the priority.")
-                    % {
-                        "clock": sla_selectors.target_label(clock.name),
-                        "level": sla_selectors.risk_label(clock.risk),
-                    },
-                    now=now,
-                )
-    return raised
+    pks = list({each.ticket.pk for each in due})
+    keys = ("ticket_id", "clock", "level", "kind", "episode")
+    before = set(RescueAction.objects.filter(ticket_id__in=pks).values_list(*keys))
+    new = {each.key: each for each in due if each.key not in before}
+    if not new:
+        return []
+    RescueAction.objects.bulk_create(
+        [
+            RescueAction(
+                ticket=each.ticket,
+                clock=each.clock.name,
+                level=each.clock.risk,
+                kind=each.kind,
+                episode=each.episode,
+                created_at=now,
+            )
+            for each in new.values()
+        ],
+        ignore_conflicts=True,
+    )
+    rows = RescueAction.objects.filter(ticket_id__in=pks, created_at=now).order_by("id")
+    raised = {
+        key: action
+        for action in rows
+        if (key := tuple(getattr(action, name) for name in keys)) in new
+    }
+    if not raised:
+        return []
+    context = _Context.load([each.ticket for key, each in new.items() if key in raised], now=now)
+    messages: list[Any] = []
+    escalations: list[Escalation] = []
+    for key, action in raised.items():
+        each = new[key]
+        if each.kind == RescueKind.NOTIFY:
+            sent = _notify(each.ticket, each.clock, action, context)
+            messages += [message for _username, message in sent]
+            action.detail = {"sent_to": sorted(username for username, _message in sent)}
+        elif each.kind == RescueKind.REASSIGN:
+            action.detail = _propose_technician(each.ticket, context)
+        else:
+            higher = vocabulary.escalated(each.ticket.priority)
+            action.detail = {"from": each.ticket.priority, "to": higher}
+            if higher != each.ticket.priority:
+                reason = _("SLA %(clock)s %(level)s: the policy raises the priority.") % {
+                    "clock": sla_selectors.target_label(each.clock.name),
+                    "level": sla_selectors.risk_label(each.clock.risk),
+                }
+                escalations.append(Escalation(each.ticket, higher, reason))
+    rows_update(RescueAction, list(raised.values()), ["detail"])
+    messages_queue(messages=messages, now=now)
+    return escalations
+
+
+def _at_risk(clocks: domain.TicketClocks | None) -> list[domain.Clock]:
+    """The clocks still running at a level that calls for rescue (not met, not answered)."""
+    return [
+        clock
+        for clock in (clocks.clocks if clocks is not None else ())
+        if clock.completed_at is None and clock.risk in LEVELS
+    ]
 
 
 # --- who to tell, whom to propose -------------------------------------------------------------
-def _assignees(ticket: Ticket) -> list[Any]:
-    orders = ticket.work_orders.filter(status__in=BUSY).select_related("technician")
-    return [order.technician for order in orders if order.technician is not None]
+@dataclass
+class _Context:
+    """What the rescue of a batch of tickets reads, in a few queries whatever their number: the
+    dispatchers, the technicians assigned to each ticket, the teams covering each region, which
+    of their technicians are busy now and how much open work each one has."""
+
+    now: dt.datetime
+    dispatchers: list[Any]
+    assignees: dict[int, list[Any]]
+    teams: dict[str, list[Any]]
+    busy: set[int]
+    load: dict[int, int]
+
+    @classmethod
+    def load(cls, tickets: Sequence[Ticket], *, now: dt.datetime) -> _Context:
+        assignees: dict[int, list[Any]] = {ticket.pk: [] for ticket in tickets}
+        orders = WorkOrder.objects.filter(
+            ticket_id__in=list(assignees), status__in=BUSY, technician__isnull=False
+        ).select_related("technician")
+        for order in orders:
+            assignees[order.ticket_id].append(order.technician)
+        zones = {ticket.site.zone_code for ticket in tickets if ticket.site.zone_code}
+        teams = {zone: team_list_covering(zone) for zone in zones}
+        members = {
+            member.pk for found in teams.values() for t in found for member in t.members.all()
+        }
+        busy = set(
+            WorkOrder.objects.filter(
+                technician_id__in=list(members),
+                status__in=BUSY,
+                scheduled_start_at__lt=now + FREE_FOR,
+                scheduled_end_at__gt=now,
+            ).values_list("technician_id", flat=True)
+        )
+        load = dict(
+            WorkOrder.objects.filter(technician_id__in=list(members), status__in=BUSY)
+            .values("technician_id")
+            .annotate(orders=Count("id"))
+            .values_list("technician_id", "orders")
+        )
+        return cls(now, list(user_list_dispatchers()), assignees, teams, busy, load)
 
 
 def _notify(
-    ticket: Ticket, clock: domain.Clock, action: RescueAction, now: dt.datetime
-) -> list[str]:
-    recipients = {user.pk: user for user in [*user_list_dispatchers(), *_assignees(ticket)]}
-    sent = []
+    ticket: Ticket, clock: domain.Clock, action: RescueAction, context: _Context
+) -> list[tuple[str, Any]]:
+    """The e-mails to the dispatchers and the technicians assigned, each in its reader's
+    language and time zone."""
+    recipients = {user.pk: user for user in [*context.dispatchers, *context.assignees[ticket.pk]]}
+    messages = []
     for user in recipients.values():
         if not user.email:
             continue
@@ -156,17 +257,20 @@ def _notify(
                 )
                 % values
             )
-        message_queue(
-            key=f"rescue:{action.pk}:{user.pk}",
-            to_email=user.email,
-            subject=subject,
-            body=body,
-            language=language,
-            about=ticket,
-            now=now,
+        messages.append(
+            (
+                user.username,
+                outbound_message(
+                    key=f"rescue:{action.pk}:{user.pk}",
+                    to_email=user.email,
+                    subject=subject,
+                    body=body,
+                    language=language,
+                    about=ticket,
+                ),
+            )
         )
-        sent.append(user.username)
-    return sorted(sent)
+    return messages
 
 
 def _zone_of(user: Any) -> Any:
@@ -178,35 +282,23 @@ def _hours(duration: dt.timedelta) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _propose_technician(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+def _propose_technician(ticket: Ticket, context: _Context) -> dict[str, Any]:
     """A free technician of a team covering the site's region, the least loaded first."""
     zone = ticket.site.zone_code
-    teams = team_list_covering(zone) if zone else []
+    teams = context.teams.get(zone, []) if zone else []
     if not teams:
         return {
             "technician": None,
             "why": _("No team covers the region %(zone)s.") % {"zone": zone or "—"},
         }
-    assigned = {user.pk for user in _assignees(ticket)}
+    assigned = {user.pk for user in context.assignees[ticket.pk]}
     members = {
         member.pk: (member, team)
         for team in teams
         for member in team.members.all()
         if member.is_active and member.role == "technician" and member.pk not in assigned
     }
-    busy = set(
-        WorkOrder.objects.filter(
-            technician_id__in=list(members),
-            status__in=BUSY,
-            scheduled_start_at__lt=now + FREE_FOR,
-            scheduled_end_at__gt=now,
-        ).values_list("technician_id", flat=True)
-    )
-    load = {
-        pk: WorkOrder.objects.filter(technician_id=pk, status__in=BUSY).count()
-        for pk in members
-        if pk not in busy
-    }
+    load = {pk: context.load.get(pk, 0) for pk in members if pk not in context.busy}
     if not load:
         return {
             "technician": None,
@@ -250,7 +342,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> dict[str, 
     after ``now``, and the next batch starts after the last one's key, so every due ticket is
     taken once.
     """
-    from pacta.service.services.clocks import ticket_clocks_refresh
+    from pacta.service.services.clocks import tickets_clocks_refresh
 
     now = now or timezone.now()
     checked = raised = 0
@@ -269,8 +361,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> dict[str, 
             after = (last.sla_risk_changes_at, last.pk)
             actions = RescueAction.objects.filter(ticket__in=tickets)
             before = actions.count()
-            for ticket in tickets:
-                ticket_clocks_refresh(ticket=ticket, now=now)
+            tickets_clocks_refresh(tickets=tickets, now=now)
             raised += actions.count() - before
             checked += len(tickets)
     return {"checked": checked, "raised": raised}

@@ -22,7 +22,7 @@ from pacta.sla.services.calendars import (
     closed_day_delete,
     closed_day_update,
 )
-from pacta.sla.services.clocks import ticket_clocks_store
+from pacta.sla.services.clocks import ticket_clocks_store, tickets_clocks_store
 from pacta.sla.services.policies import (
     SLA_POLICY,
     SLA_TARGET,
@@ -63,4 +63,5 @@ __all__ = [
     "sla_target_delete",
     "sla_target_update",
     "ticket_clocks_store",
+    "tickets_clocks_store",
 ]

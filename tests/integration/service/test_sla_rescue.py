@@ -263,3 +263,126 @@ def test_the_due_ticket_query_reads_the_sweep_index(world):
     else:
         plan = query[:200].explain()
     assert "ticket_sla_next_change" in plan
+
+
+def _due_ticket(world, opened: str, **values):
+    base = world["ticket"]
+    return make.ticket(
+        base.site,
+        base.service,
+        contract=base.contract,
+        priority="high",
+        opened_at=at(opened),
+        **values,
+    )
+
+
+def test_one_batch_of_tickets_at_different_levels_raises_exactly_their_actions(world):
+    from pacta.audit.models import AuditEntry
+
+    breached = world["ticket"]  # opened 09:00, the assignee's
+    critical = _due_ticket(world, "2026-03-09 09:10")
+    warning = _due_ticket(world, "2026-03-09 09:17")
+
+    report = sla_sweep(now=at("2026-03-09 10:05"), batch=200)  # one batch of three
+
+    assert report == {"checked": 3, "raised": 6}
+    assert actions(warning) == [("response", "warning", "notify")]
+    assert actions(critical) == [
+        ("response", "critical", "notify"),
+        ("response", "critical", "reassign"),
+    ]
+    # the breach escalates (high -> critical): its clocks keep their time and stay breached
+    assert actions(breached) == [
+        ("response", "breached", "escalate"),
+        ("response", "breached", "notify"),
+        ("response", "breached", "reassign"),
+    ]
+    assert [row(t)["sla_risk"] for t in (warning, critical, breached)] == [
+        "warning",
+        "critical",
+        "breached",
+    ]
+    assert [row(t)["priority"] for t in (warning, critical, breached)] == [
+        "high",
+        "high",
+        "critical",
+    ]
+    escalate = RescueAction.objects.get(ticket=breached, kind="escalate")
+    assert escalate.detail == {"from": "high", "to": "critical"}
+    event = TicketEvent.objects.get(kind="priority")
+    assert (event.ticket_id, event.priority, event.at) == (
+        breached.pk,
+        "critical",
+        at("2026-03-09 10:05"),
+    )
+    entry = AuditEntry.objects.filter(entity_type="service.ticket", action="update").get()
+    assert (entry.entity_id, entry.actor_id) == (str(breached.pk), None)
+    assert entry.actor_label == "system"
+    assert (entry.before["priority"], entry.after["priority"]) == ("high", "critical")
+    assert entry.reason == "SLA first response breached: the policy raises the priority."
+    # every notification: the dispatcher, and the assignee of the breached ticket
+    sent = {
+        t.pk: RescueAction.objects.get(ticket=t, kind="notify").detail["sent_to"]
+        for t in (warning, critical, breached)
+    }
+    dispatcher, assignee = world["dispatcher"].username, world["assignee"].username
+    assert sent == {
+        warning.pk: [dispatcher],
+        critical.pk: [dispatcher],
+        breached.pk: sorted([dispatcher, assignee]),
+    }
+    assert sorted(OutboundMessage.objects.values_list("to_email", "entity_id")) == sorted(
+        [
+            ("marta@pacta.test", str(warning.pk)),
+            ("marta@pacta.test", str(critical.pk)),
+            ("marta@pacta.test", str(breached.pk)),
+            ("ana@pacta.test", str(breached.pk)),
+        ]
+    )
+    proposals = {
+        t.pk: RescueAction.objects.get(ticket=t, kind="reassign").detail["technician"]
+        for t in (critical, breached)
+    }
+    assert proposals == {critical.pk: world["spare"].pk, breached.pk: world["spare"].pk}
+    # run again: nothing more
+    assert sla_sweep(now=at("2026-03-09 10:05")) == {"checked": 0, "raised": 0}
+    assert OutboundMessage.objects.count() == 4
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_number_of_tickets(world):
+    from django.test.utils import CaptureQueriesContext
+
+    from pacta.service.services import ticket_resolve
+
+    first = [world["ticket"], *(_due_ticket(world, "2026-03-09 09:00") for _ in range(2))]
+    with CaptureQueriesContext(connection) as three:
+        assert sla_sweep(now=at("2026-03-09 09:55")) == {"checked": 3, "raised": 6}
+    for ticket in first:
+        ticket_resolve(actor=None, ticket=ticket, now=at("2026-03-09 09:56"))
+    [_due_ticket(world, "2026-03-09 10:00") for _ in range(9)]
+    with CaptureQueriesContext(connection) as nine:
+        assert sla_sweep(now=at("2026-03-09 10:55")) == {"checked": 9, "raised": 18}
+    assert len(nine.captured_queries) == len(three.captured_queries)
+
+
+def test_a_ticket_whose_clocks_cannot_be_rebuilt_refuses_its_whole_batch(world):
+    from pacta.domain.errors import InvalidInput
+    from pacta.sla.models import TicketClock
+    from tests.support.state import table_counts
+
+    good = world["ticket"]
+    broken = _due_ticket(world, "2026-03-09 09:00")
+    # a log that no longer starts with the opening (written behind the services' back)
+    TicketEvent.objects.create(ticket=broken, at=at("2026-03-09 08:59"), kind="respond")
+    counts = table_counts()
+    tickets = {t.pk: row(t) for t in (good, broken)}
+    clocks = list(TicketClock.objects.order_by("id").values())
+
+    with pytest.raises(InvalidInput):
+        sla_sweep(now=at("2026-03-09 09:46"), batch=200)
+
+    assert table_counts() == counts
+    assert {t.pk: row(t) for t in (good, broken)} == tickets
+    assert list(TicketClock.objects.order_by("id").values()) == clocks
+    assert mail.outbox == []
