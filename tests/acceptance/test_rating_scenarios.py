@@ -347,8 +347,8 @@ RUNNERS = {"orders": run_orders, "sla_credit": run_sla_credit, "goodwill": run_g
 
 def test_every_theme_of_the_issue_has_its_file_and_scenarios():
     stems = {stem for stem, _document, _scenario in SCENARIOS}
-    assert stems == {"allowances", "coverage", "prices_and_minimums", "surcharges"}
-    assert len(SCENARIOS) == 29
+    assert stems == {"allowances", "coverage", "credits", "prices_and_minimums", "surcharges"}
+    assert len(SCENARIOS) == 39
 
 
 @pytest.mark.parametrize(("document", "scenario"), CASES)
