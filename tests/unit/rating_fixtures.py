@@ -20,6 +20,7 @@ from pacta.domain.rating import (
     TimeKind,
     WorkRecord,
 )
+from pacta.domain.sla import BREACHED, Clock, TicketClocks
 
 D = Decimal
 MADRID = ZoneInfo("Europe/Madrid")
@@ -106,3 +107,23 @@ def summary(result: object) -> list[tuple[str, str, str, str, str, str]]:
         )
         for line in result.lines  # type: ignore[attr-defined]
     ]
+
+
+HOUR = dt.timedelta(hours=1)
+
+
+def clocks(*states: tuple[str, str]) -> TicketClocks:
+    """A resolved ticket's clocks in the states given: (clock name, met or breached)."""
+    return TicketClocks(
+        clocks=tuple(
+            Clock(name, 4 * HOUR, 5 * HOUR, dt.timedelta(0), state, state, None, HOUR, None)
+            for name, state in states
+        ),
+        paused=dt.timedelta(0),
+        priority="high",
+        is_paused=False,
+        is_resolved=True,
+        risk=BREACHED,
+        next_due_at=None,
+        risk_changes_at=None,
+    )

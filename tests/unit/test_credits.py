@@ -3,38 +3,19 @@ per period."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from pacta.domain.credits import goodwill_credit, sla_breach_credit
 from pacta.domain.errors import Forbidden, InvalidInput
 from pacta.domain.rating import SlaCreditRule
-from pacta.domain.sla import BREACHED, MET, Clock, TicketClocks
-from tests.unit.rating_fixtures import D, terms
+from pacta.domain.sla import BREACHED, MET
+from tests.unit.rating_fixtures import D, clocks, terms
 
 RULE = SlaCreditRule(percent_per_breach=D(5), cap_percent=D(20))
-H = dt.timedelta(hours=1)
 
 
 def managers(role: str) -> bool:
     return role in {"manager", "admin"}
-
-
-def clocks(*states: tuple[str, str]) -> TicketClocks:
-    return TicketClocks(
-        clocks=tuple(
-            Clock(name, 4 * H, 5 * H, dt.timedelta(0), state, state, None, H, None)
-            for name, state in states
-        ),
-        paused=dt.timedelta(0),
-        priority="high",
-        is_paused=False,
-        is_resolved=True,
-        risk=BREACHED,
-        next_due_at=None,
-        risk_changes_at=None,
-    )
 
 
 def test_an_sla_breach_earns_five_percent_of_the_fee_per_breached_resolution():
