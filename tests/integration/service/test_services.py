@@ -351,6 +351,7 @@ def test_a_work_order_is_created_and_audited(ticket):
         "scheduled_start_at": at("2026-03-03 09:00"),
         "scheduled_end_at": at("2026-03-03 11:00"),
         "status": "scheduled",
+        "travel_km": None,
         "notes": "Bring the ladder",
     }
     assert work_order.reference == f"WO-{work_order.pk:06d}"
