@@ -18,6 +18,11 @@ from pacta.domain.text import gettext_noop
 
 Number = Decimal | int
 
+_new = object.__new__
+_set = object.__setattr__
+#: the quantum (Decimal 1 scaled to the minor unit) of each currency asked for so far
+_QUANTA: dict[str, Decimal] = {}
+
 
 class CurrencyMismatch(InvalidInput):
     code = "currency_mismatch"
@@ -42,6 +47,14 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     return result
 
 
+def quantum_of(currency: str) -> Decimal:
+    """The minor unit of ``currency`` as a Decimal (0.01 for EUR); refuses an unknown code."""
+    quantum = _QUANTA.get(currency)
+    if quantum is None:
+        quantum = _QUANTA[currency] = Decimal(1).scaleb(-minor_units(currency))
+    return quantum
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
@@ -60,10 +73,22 @@ class Money:
     def of(cls, amount: object, currency: str) -> Money:
         return cls(to_decimal(amount), currency)
 
+    @classmethod
+    def trusted(cls, amount: Decimal, currency: str) -> Money:
+        """An amount the pricing kernel produced, in a currency already checked: no checks.
+
+        Only for code that got ``amount`` from Decimal arithmetic on checked values and
+        ``currency`` from a checked price list; everything else goes through ``Money(...)``.
+        """
+        money = _new(cls)
+        _set(money, "amount", amount)
+        _set(money, "currency", currency)
+        return money
+
     # --- rounding, at named points only --------------------------------------------------
     @property
     def quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-minor_units(self.currency))
+        return quantum_of(self.currency)
 
     def rounded(self) -> Money:
         """Half-up to the currency's minor unit (2 decimals for EUR, 0 for JPY, 3 for KWD)."""

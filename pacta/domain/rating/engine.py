@@ -25,6 +25,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from pacta.domain.calendar import _zone
@@ -37,7 +38,7 @@ from pacta.domain.entitlement import (
     draw,
 )
 from pacta.domain.errors import FieldErrors, InvalidInput
-from pacta.domain.money import Money, to_decimal
+from pacta.domain.money import Money, quantum_of, to_decimal
 from pacta.domain.rating.lines import (
     ChargeLine,
     ChargeType,
@@ -46,7 +47,14 @@ from pacta.domain.rating.lines import (
     hours_of,
     price_amount,
 )
-from pacta.domain.rating.terms import ContractTerms, Coverage, PriceLine, SurchargeRule
+from pacta.domain.rating.terms import (
+    ContractTerms,
+    Coverage,
+    PriceLine,
+    PriceList,
+    ScopeLine,
+    SurchargeRule,
+)
 from pacta.domain.rating.timeline import Timeline, instant_us
 from pacta.domain.rating.work import TimeKind, WorkRecord
 from pacta.domain.terms import version_in_force
@@ -58,6 +66,7 @@ _US_PER_HOUR = 3_600_000_000
 _US_PER_MINUTE = 60_000_000
 _UNLIMITED = 1 << 62
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_T = TypeVar("_T")
 
 # Where covered or billed time comes from (a line's "source").
 INCLUDED, WARRANTY, ALLOWANCE, LIST, OVERAGE, PREMIUM, OUT_OF_SCOPE, APPROVED = (
@@ -83,28 +92,71 @@ _SOURCE_PHRASES = {
 
 class _Plan:
     """How the work's time is covered: the first ``budget_us`` are covered (source
-    ``covered``), the rest is billed (``billed_type``, ``billed_source``)."""
+    ``covered``), the rest is billed (``billed_type``, ``billed_source``). The class holds the
+    defaults; a plan sets only what differs (one rating makes one plan)."""
 
-    __slots__ = (
-        "billed_allowance",
-        "billed_price",
-        "billed_source",
-        "billed_type",
-        "budget_us",
-        "covered",
-        "covered_allowance",
-        "notes",
-    )
+    budget_us = 0
+    covered = INCLUDED
+    covered_allowance: Allowance | None = None
+    covered_key: BalanceKey | None = None
+    billed_type = ChargeType.BILLABLE
+    billed_source = LIST
+    billed_price: Decimal | None = None
+    billed_allowance: Allowance | None = None
+    billed_key: BalanceKey | None = None
+    notes: tuple[Phrase, ...] = ()
+
+
+class _Prepared:
+    """What the rating derives once per contract version (kept in ``ContractTerms.memo``).
+
+    ``allowances``: per service, the visit gates, site hour cap and prepaid bank that apply.
+    ``contexts``: an id per rating context (service, coverage, plan), so the groups of a
+    timeline class and the line templates are looked up by small integers. ``groups``: the
+    registry of line groups (a group's id stands for the group). ``templates``: per (context,
+    group, padded), the fields of a charge line but its quantity and amount, trace included.
+    """
+
+    __slots__ = ("allowances", "contexts", "group_ids", "groups", "templates")
 
     def __init__(self) -> None:
-        self.budget_us = 0
-        self.covered = INCLUDED
-        self.covered_allowance: Allowance | None = None
-        self.billed_type = ChargeType.BILLABLE
-        self.billed_source = LIST
-        self.billed_price: Decimal | None = None
-        self.billed_allowance: Allowance | None = None
-        self.notes: list[Phrase] = []
+        self.allowances: dict[str, _Found] = {}
+        self.contexts: dict[tuple[object, ...], int] = {}
+        self.group_ids: dict[_Group, int] = {}
+        self.groups: list[_Group] = []
+        self.templates: dict[tuple[int, int, bool], _Template] = {}
+
+    def group_id(self, group: _Group) -> int:
+        found = self.group_ids.get(group)
+        if found is None:
+            found = self.group_ids[group] = len(self.groups)
+            self.groups.append(group)
+        return found
+
+
+class _Found:
+    """The allowances of one service, each with whether it is kept per site."""
+
+    __slots__ = ("bank", "cap", "gates")
+
+    def __init__(self, allowances: Sequence[Allowance], code: str) -> None:
+        self.gates = tuple(
+            (a, a.per_site)
+            for kind in (AllowanceKind.INCLUDED_VISITS, AllowanceKind.SITE_VISIT_CAP)
+            if (a := _first(allowances, kind, code)) is not None
+        )
+        cap = _first(allowances, AllowanceKind.SITE_HOUR_CAP, code)
+        bank = _first(allowances, AllowanceKind.PREPAID_HOURS, code)
+        self.cap = (cap, cap.per_site) if cap is not None else None
+        self.bank = (bank, bank.per_site) if bank is not None else None
+
+
+def _prepared(terms: ContractTerms) -> _Prepared:
+    found = terms.memo.get("rating")
+    if found is None:
+        found = terms.memo["rating"] = _Prepared()
+    assert isinstance(found, _Prepared)
+    return found
 
 
 def _terms_on(terms: ContractTerms | Sequence[ContractTerms], day: dt.date) -> ContractTerms:
@@ -158,6 +210,7 @@ def _allowance_phrase(allowance: Allowance) -> dict[str, object]:
 def _plan(
     work: WorkRecord,
     terms: ContractTerms,
+    prepared: _Prepared,
     coverage: Coverage,
     rated_on: dt.date,
     remaining: dict[BalanceKey, Decimal],
@@ -176,49 +229,48 @@ def _plan(
     if warranty is not None and warranty.covers_labour and rated_on <= warranty.until_on:
         plan.budget_us, plan.covered = _UNLIMITED, WARRANTY
         return plan
-    allowances = terms.allowances
+    found = prepared.allowances.get(code)
+    if found is None:
+        found = prepared.allowances[code] = _Found(terms.allowances, code)
     if coverage is Coverage.INCLUDED:
-        gates = [
-            a
-            for kind in (AllowanceKind.INCLUDED_VISITS, AllowanceKind.SITE_VISIT_CAP)
-            if (a := _first(allowances, kind, code)) is not None
-        ]
-        if work.is_visit:
+        if work.is_visit and found.gates:
+            gates = [(a, (a.code, site_id if per_site else "")) for a, per_site in found.gates]
             used_up = [
-                a
-                for a in gates
-                if remaining.get(_key(a, site_id), _ZERO) < 1 and not a.allows_overage
+                a for a, key in gates if remaining.get(key, _ZERO) < 1 and not a.allows_overage
             ]
             if used_up:
-                plan.notes.append(
-                    Phrase(gettext_noop("%(allowance)s used up"), _allowance_phrase(used_up[0]))
+                plan.notes = (
+                    Phrase(gettext_noop("%(allowance)s used up"), _allowance_phrase(used_up[0])),
                 )
                 return plan
-            for allowance in gates:
-                key = _key(allowance, site_id)
+            notes = []
+            for allowance, key in gates:
                 remaining[key] = remaining.get(key, _ZERO) - _ONE
                 draws.append(draw(key, _ONE, period_on, work.work_order_id))
-                plan.notes.append(
+                notes.append(
                     Phrase(
                         gettext_noop("visit drawn from %(allowance)s, %(left)s left"),
                         {**_allowance_phrase(allowance), "left": remaining[key]},
                     )
                 )
-        cap = _first(allowances, AllowanceKind.SITE_HOUR_CAP, code)
+            plan.notes = tuple(notes)
         plan.budget_us = _UNLIMITED
-        if cap is not None:
-            plan.covered, plan.covered_allowance = ALLOWANCE, cap
+        if found.cap is not None:
+            cap, per_site = found.cap
+            key = (cap.code, site_id if per_site else "")
+            plan.covered, plan.covered_allowance, plan.covered_key = ALLOWANCE, cap, key
             if not cap.allows_overage:
-                left = remaining.get(_key(cap, site_id), _ZERO)
+                left = remaining.get(key, _ZERO)
                 plan.budget_us = max(int(left * _US_PER_HOUR), 0)
         return plan
-    bank = _first(allowances, AllowanceKind.PREPAID_HOURS, code)
-    if bank is not None:
-        left = remaining.get(_key(bank, site_id), _ZERO)
+    if found.bank is not None:
+        bank, per_site = found.bank
+        key = (bank.code, site_id if per_site else "")
+        left = remaining.get(key, _ZERO)
         plan.budget_us = max(int(left * _US_PER_HOUR), 0)
-        plan.covered, plan.covered_allowance = ALLOWANCE, bank
+        plan.covered, plan.covered_allowance, plan.covered_key = ALLOWANCE, bank, key
         if bank.allows_overage:
-            plan.billed_source, plan.billed_allowance = OVERAGE, bank
+            plan.billed_source, plan.billed_allowance, plan.billed_key = OVERAGE, bank, key
             plan.billed_price = bank.overage_unit_price
     return plan
 
@@ -263,6 +315,18 @@ def _rule_phrase(rule: SurchargeRule) -> Phrase:
 
 #: A group of time: (charge type, price line, unit price, multiplier, rule ids, source).
 _Group = tuple[ChargeType, PriceLine | None, Decimal, Decimal, tuple[int, ...], str]
+#: A line but its quantity and amount: (fields, amounts to zero, unit price, multiplier).
+_Template = tuple[dict[str, object], bool, Decimal, Decimal]
+
+_new = object.__new__
+
+
+def _assemble(cls: type[_T], fields: dict[str, object]) -> _T:
+    """An instance of the frozen dataclass ``cls`` from ``fields`` (every field, values this
+    module computed): what its ``__init__`` would make, without a call per field."""
+    made = _new(cls)
+    made.__dict__.update(fields)
+    return made
 
 
 def rate_work_order(
@@ -277,30 +341,34 @@ def rate_work_order(
     zone = _zone(site.timezone)
     spans: list[tuple[int, int, int, str, int]] = []
     for index, entry in enumerate(work.time_entries):
-        where = f"time_entries[{index}]"
         try:
             start = instant_us(entry.started_at)
             end = instant_us(entry.ended_at)
         except (AttributeError, ValueError):
-            errors.add(where, gettext_noop("Give aware dates and times."))
+            errors.add(f"time_entries[{index}]", gettext_noop("Give aware dates and times."))
             continue
         if end <= start:
-            errors.add(f"{where}.ended_at", gettext_noop("A time entry must end after it starts."))
+            errors.add(
+                f"time_entries[{index}].ended_at",
+                gettext_noop("A time entry must end after it starts."),
+            )
             continue
         spans.append(
             (start, end, 2 if entry.kind == TimeKind.TRAVEL else 0, entry.technician_id, index)
         )
-    spans.sort()
-    last_end: dict[str, int] = {}
-    for start, end, _travel, technician, index in spans:
-        if last_end.get(technician, start) > start:
-            errors.add(
-                f"time_entries[{index}]",
-                gettext_noop("Overlaps another time entry of the same technician."),
-            )
-        last_end[technician] = max(end, last_end.get(technician, end))
+    if len(spans) > 1:
+        spans.sort()
+        last_end: dict[str, int] = {}
+        for start, end, _travel, technician, index in spans:
+            if last_end.get(technician, start) > start:
+                errors.add(
+                    f"time_entries[{index}]",
+                    gettext_noop("Overlaps another time entry of the same technician."),
+                )
+            last_end[technician] = max(end, last_end.get(technician, end))
     if spans:
-        rated_on = (_EPOCH + dt.timedelta(microseconds=spans[0][0])).astimezone(zone).date()
+        # the local day of the first instant (a whole second decides the day: offsets are)
+        rated_on = dt.datetime.fromtimestamp(spans[0][0] // 1_000_000, zone).date()
     elif work.performed_on is not None:
         rated_on = work.performed_on
     else:
@@ -311,8 +379,9 @@ def rate_work_order(
         )
     terms = _terms_on(terms, rated_on)
     price_list = terms.price_list
-    scope_line = terms.scope_line(work.service_code)
-    if scope_line is None and not price_list.has(work.service_code):
+    service_code = work.service_code
+    scope_line = terms.scope_line(service_code)
+    if scope_line is None and not price_list.has(service_code):
         errors.add("service_code", gettext_noop("The contract's terms do not know this service."))
     parts: dict[str, Decimal] = {}
     for index, part in enumerate(work.parts):
@@ -339,15 +408,17 @@ def rate_work_order(
     errors.raise_if_any()
 
     currency = price_list.currency
-    quantum = Money.zero(currency).quantum
+    quantum = quantum_of(currency)  # refuses an unknown currency
     remaining = dict(balances.remaining)
     draws: list[LedgerEntry] = []
     coverage = scope_line.coverage if scope_line is not None else Coverage.EXCLUDED
-    plan = _plan(work, terms, coverage, rated_on, remaining, draws, balances.period_on)
+    prepared = _prepared(terms)
+    plan = _plan(work, terms, prepared, coverage, rated_on, remaining, draws, balances.period_on)
 
     # --- 1. split and sum the time ----------------------------------------------------------
     acc: dict[int, int] = {}
     last_key, last_at = -1, -1
+    covered_us = billed_us = 0
     if spans:
         timeline = _timeline(terms, work, zone)
         timeline.cover(spans[0][0], max(span[1] for span in spans))
@@ -377,49 +448,50 @@ def rate_work_order(
                 i += 1
             if not travel_bit and left == 0 and end > last_at:
                 last_key, last_at = base, end
-        covered_us = sum(us for key, us in acc.items() if key & 1)
-        billed_us = sum(us for key, us in acc.items() if not key & 1)
-    else:
-        covered_us = billed_us = 0
+        for key, us in acc.items():
+            if key & 1:
+                covered_us += us
+            else:
+                billed_us += us
 
     # --- 2. group the time into lines ---------------------------------------------------------
-    groups: dict[_Group, int] = {}
+    warranty = work.warranty
+    until_on = warranty.until_on if plan.covered == WARRANTY and warranty is not None else None
+    context = (
+        service_code,
+        str(coverage),
+        plan.covered,
+        plan.billed_type is ChargeType.NEEDS_APPROVAL,
+        plan.billed_source,
+        plan.billed_price,
+        id(plan.covered_allowance),
+        id(plan.billed_allowance),
+        until_on,
+    )
+    contexts = prepared.contexts
+    context_id = contexts.get(context)
+    if context_id is None:
+        context_id = contexts[context] = len(contexts)
+    groups: dict[int, int] = {}
     missing_price = False
 
-    def group_of(key: int) -> list[_Group]:
+    def group_of(key: int) -> tuple[int, ...]:
+        """The ids of the groups the time of accumulator ``key`` goes to."""
         nonlocal missing_price
-        class_id, travel_bit, covered = key >> 2, key & 2, key & 1
-        memo_key = (class_id, work.service_code)
+        memo_key = (context_id, key)
         known = timeline.memo.get(memo_key)
         if known is None:
-            multiplier, rule_ids = _combined(timeline, class_id, work.service_code)
-            day = timeline.day_of_epoch(timeline.keys[class_id][1])
-            line = price_list.line_on(work.service_code, day) if day is not None else None
-            known = timeline.memo[memo_key] = (multiplier, rule_ids, line)
-        multiplier, rule_ids, line = known  # type: ignore[misc]
-        list_price = line.unit_price if line is not None else _ZERO
-        billed_kind = ChargeType.TRAVEL if travel_bit else ChargeType.SURCHARGE
-        if covered:
-            found: list[_Group] = [(ChargeType.INCLUDED, line, list_price, _ONE, (), plan.covered)]
-            if multiplier != _ONE:
-                found.append((billed_kind, line, list_price, multiplier - 1, rule_ids, PREMIUM))
-            return found
-        price = plan.billed_price if plan.billed_price is not None else list_price
-        if line is None and plan.billed_price is None:
-            missing_price = True
-        if plan.billed_type is ChargeType.NEEDS_APPROVAL:
-            kind = ChargeType.NEEDS_APPROVAL
-        elif travel_bit or multiplier != _ONE:
-            kind = billed_kind
-        else:
-            kind = ChargeType.BILLABLE
-        return [(kind, line, price, multiplier, rule_ids, plan.billed_source)]
+            known = timeline.memo[memo_key] = _groups_of(
+                timeline, prepared, key, service_code, price_list, plan
+            )
+        ids, missing = cast(tuple[tuple[int, ...], bool], known)
+        missing_price = missing_price or missing
+        return ids
 
     for key, us in acc.items():
-        for group in group_of(key):
-            groups[group] = groups.get(group, 0) + us
-    padding = Phrase("")
-    pad_group: _Group | None = None
+        for group_id in group_of(key):
+            groups[group_id] = groups.get(group_id, 0) + us
+    pad_id = -1
     if scope_line is not None and last_key >= 0:
         worked = sum(us for key, us in acc.items() if not key & 3)
         charged = max(worked, scope_line.minimum_minutes * _US_PER_MINUTE)
@@ -427,15 +499,8 @@ def rate_work_order(
         if step:
             charged = -(-charged // step) * step
         if charged > worked:
-            pad_group = group_of(last_key)[-1]
-            groups[pad_group] = groups.get(pad_group, 0) + charged - worked
-            padding = Phrase(
-                gettext_noop("minimum %(minimum)s min, then by %(increment)s min"),
-                {
-                    "minimum": scope_line.minimum_minutes,
-                    "increment": scope_line.increment_minutes,
-                },
-            )
+            pad_id = group_of(last_key)[-1]
+            groups[pad_id] = groups.get(pad_id, 0) + charged - worked
     if missing_price:
         raise InvalidInput.on(
             "service_code", gettext_noop("This service has no price in force on the day worked.")
@@ -443,79 +508,161 @@ def rate_work_order(
 
     contract_phrase = terms.phrase()
     lines: list[ChargeLine] = []
-    rules = terms.surcharges
-    for (kind, line, price, multiplier, rule_ids, source), us in groups.items():
+    templates = prepared.templates
+    trusted = Money.trusted
+    for group_id, us in groups.items():
         quantity = hours_of(us)
-        amount = (
-            _ZERO
-            if kind is ChargeType.INCLUDED
-            else price_amount(quantity, price, multiplier, quantum)
+        template_key = (context_id, group_id, group_id == pad_id)
+        template = templates.get(template_key) if not plan.notes else None
+        if template is None:
+            template = _template(
+                prepared.groups[group_id],
+                template_key[2],
+                work,
+                terms,
+                scope_line,
+                coverage,
+                plan,
+                contract_phrase,
+            )
+            if not plan.notes:
+                templates[template_key] = template
+        fields, included, price, multiplier = template
+        charge = _new(ChargeLine)
+        charge.__dict__.update(fields)
+        charge.__dict__["quantity"] = quantity
+        charge.__dict__["amount"] = trusted(
+            _ZERO if included else price_amount(quantity, price, multiplier, quantum), currency
         )
-        allowance = plan.covered_allowance if source == ALLOWANCE else plan.billed_allowance
-        allowance = allowance if source in (ALLOWANCE, OVERAGE) else None
-        params: dict[str, object] = {}
-        if source == WARRANTY and work.warranty is not None:
-            params["until_on"] = work.warranty.until_on.isoformat()
-        if allowance is not None:
-            params.update(_allowance_phrase(allowance))
-        phrases = [_rule_phrase(rules[i]) for i in rule_ids] if rule_ids else []
-        if source in _SOURCE_PHRASES:
-            phrases.append(Phrase(_SOURCE_PHRASES[source], params))
-        if kind is not ChargeType.INCLUDED:
-            phrases.extend(plan.notes)
-        else:
-            phrases.extend(n for n in plan.notes if "drawn" in n.template)
-        if (kind, line, price, multiplier, rule_ids, source) == pad_group:
-            phrases.append(padding)
-        phrases.append(contract_phrase)
-        if line is not None:
-            phrases.append(_price_phrase(price_list.name, line))
-        lines.append(
-            ChargeLine(
-                charge_type=kind,
-                code=work.service_code,
-                label=line.label if line is not None else work.service_code,
-                quantity=quantity,
-                unit="hour",
-                unit_price=Money(price, currency),
-                multiplier=multiplier,
-                amount=Money(amount, currency),
-                tax_rate=line.tax_rate if line is not None else _ZERO,
-                trace=terms.trace(
-                    tuple(phrases),
-                    coverage=coverage.value,
-                    price_list=price_list.name,
-                    price_line=line.label if line is not None else "",
-                    price_line_effective_on=line.effective_on if line is not None else None,
-                    surcharges=tuple(rules[i].name for i in rule_ids),
-                    allowance_code=allowance.code if allowance is not None else "",
-                ),
+        lines.append(charge)
+    _draw_time(plan, work, covered_us, billed_us, remaining, draws, balances.period_on)
+    if parts:
+        lines.extend(
+            _part_lines(
+                work, terms, parts, rated_on, plan, contract_phrase, remaining, draws, balances
             )
         )
-    _draw_time(plan, work, covered_us, billed_us, remaining, draws, balances.period_on)
-    lines.extend(
-        _part_lines(work, terms, parts, rated_on, plan, contract_phrase, remaining, draws, balances)
+    if travel is not None:
+        lines.extend(_travel_lines(work, terms, plan, contract_phrase))
+    billed = waiting = _ZERO
+    for line in lines:
+        if line.charge_type is ChargeType.NEEDS_APPROVAL:
+            waiting += line.amount.amount
+        else:
+            billed += line.amount.amount
+    return _assemble(
+        RatingResult,
+        {
+            "work_order_id": work.work_order_id,
+            "contract_number": terms.contract_number,
+            "version_number": terms.version_number,
+            "rated_on": rated_on,
+            "lines": tuple(lines),
+            "total": trusted(billed, currency),
+            "awaiting_approval": trusted(waiting, currency),
+            "draws": tuple(draws),
+            "balances": _assemble(
+                Balances, {"period_on": balances.period_on, "remaining": remaining}
+            ),
+        },
     )
-    lines.extend(_travel_lines(work, terms, plan, contract_phrase))
-    billed = sum(
-        (line.amount.amount for line in lines if line.charge_type is not ChargeType.NEEDS_APPROVAL),
-        _ZERO,
-    )
-    waiting = sum(
-        (line.amount.amount for line in lines if line.charge_type is ChargeType.NEEDS_APPROVAL),
-        _ZERO,
-    )
-    return RatingResult(
-        work_order_id=work.work_order_id,
-        contract_number=terms.contract_number,
-        version_number=terms.version_number,
-        rated_on=rated_on,
-        lines=tuple(lines),
-        total=Money(billed, currency),
-        awaiting_approval=Money(waiting, currency),
-        draws=tuple(draws),
-        balances=Balances(balances.period_on, remaining),
-    )
+
+
+def _groups_of(
+    timeline: Timeline,
+    prepared: _Prepared,
+    key: int,
+    service_code: str,
+    price_list: PriceList,
+    plan: _Plan,
+) -> tuple[tuple[int, ...], bool]:
+    """The ids of the groups the time of accumulator ``key`` goes to, and whether it has no
+    price (the plan is one of the context the answer is kept for)."""
+    class_id, travel_bit, covered = key >> 2, key & 2, key & 1
+    multiplier, rule_ids = _combined(timeline, class_id, service_code)
+    day = timeline.day_of_epoch(timeline.keys[class_id][1])
+    line = price_list.line_on(service_code, day) if day is not None else None
+    list_price = line.unit_price if line is not None else _ZERO
+    billed_kind = ChargeType.TRAVEL if travel_bit else ChargeType.SURCHARGE
+    found: list[_Group]
+    if covered:
+        found = [(ChargeType.INCLUDED, line, list_price, _ONE, (), plan.covered)]
+        if multiplier != _ONE:
+            found.append((billed_kind, line, list_price, multiplier - 1, rule_ids, PREMIUM))
+        return tuple(prepared.group_id(group) for group in found), False
+    price = plan.billed_price if plan.billed_price is not None else list_price
+    missing = line is None and plan.billed_price is None
+    if plan.billed_type is ChargeType.NEEDS_APPROVAL:
+        kind = ChargeType.NEEDS_APPROVAL
+    elif travel_bit or multiplier != _ONE:
+        kind = billed_kind
+    else:
+        kind = ChargeType.BILLABLE
+    group = (kind, line, price, multiplier, rule_ids, plan.billed_source)
+    return (prepared.group_id(group),), missing
+
+
+def _template(
+    group: _Group,
+    padded: bool,
+    work: WorkRecord,
+    terms: ContractTerms,
+    scope_line: ScopeLine | None,
+    coverage: Coverage,
+    plan: _Plan,
+    contract_phrase: Phrase,
+) -> _Template:
+    """A line of ``group`` but its quantity and amount, with its trace."""
+    kind, line, price, multiplier, rule_ids, source = group
+    price_list = terms.price_list
+    rules = terms.surcharges
+    allowance = plan.covered_allowance if source == ALLOWANCE else plan.billed_allowance
+    allowance = allowance if source in (ALLOWANCE, OVERAGE) else None
+    params: dict[str, object] = {}
+    if source == WARRANTY and work.warranty is not None:
+        params["until_on"] = work.warranty.until_on.isoformat()
+    if allowance is not None:
+        params.update(_allowance_phrase(allowance))
+    phrases = [_rule_phrase(rules[i]) for i in rule_ids] if rule_ids else []
+    if source in _SOURCE_PHRASES:
+        phrases.append(Phrase(_SOURCE_PHRASES[source], params))
+    if kind is not ChargeType.INCLUDED:
+        phrases.extend(plan.notes)
+    else:
+        phrases.extend(n for n in plan.notes if "drawn" in n.template)
+    if padded and scope_line is not None:
+        phrases.append(
+            Phrase(
+                gettext_noop("minimum %(minimum)s min, then by %(increment)s min"),
+                {
+                    "minimum": scope_line.minimum_minutes,
+                    "increment": scope_line.increment_minutes,
+                },
+            )
+        )
+    phrases.append(contract_phrase)
+    if line is not None:
+        phrases.append(_price_phrase(price_list.name, line))
+    currency = price_list.currency
+    fields: dict[str, object] = {
+        "charge_type": kind,
+        "code": work.service_code,
+        "label": line.label if line is not None else work.service_code,
+        "unit": "hour",
+        "unit_price": Money(price, currency),
+        "multiplier": multiplier,
+        "tax_rate": line.tax_rate if line is not None else _ZERO,
+        "trace": terms.trace(
+            tuple(phrases),
+            coverage=coverage.value,
+            price_list=price_list.name,
+            price_line=line.label if line is not None else "",
+            price_line_effective_on=line.effective_on if line is not None else None,
+            surcharges=tuple(rules[i].name for i in rule_ids),
+            allowance_code=allowance.code if allowance is not None else "",
+        ),
+    }
+    return fields, kind is ChargeType.INCLUDED, price, multiplier
 
 
 def _price_phrase(price_list: str, line: PriceLine) -> Phrase:
@@ -534,10 +681,9 @@ def _draw_time(
     draws: list[LedgerEntry],
     period_on: dt.date,
 ) -> None:
-    for allowance, us in ((plan.covered_allowance, covered_us), (plan.billed_allowance, billed_us)):
-        if allowance is None or not us:
+    for key, us in ((plan.covered_key, covered_us), (plan.billed_key, billed_us)):
+        if key is None or not us:
             continue
-        key = _key(allowance, work.site.site_id)
         hours = hours_of(us)
         remaining[key] = remaining.get(key, _ZERO) - hours
         draws.append(draw(key, hours, period_on, work.work_order_id))

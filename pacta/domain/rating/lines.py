@@ -112,5 +112,12 @@ def price_amounts(rows: list[tuple[Decimal, Decimal, Decimal]], quantum: Decimal
 
 
 def hours_of(microseconds: int) -> Decimal:
-    """A duration in hours, to six decimals (3.6 ms), half-up."""
-    return (Decimal(microseconds) / US_PER_HOUR).quantize(HOUR_QUANTUM, ROUND_HALF_UP)
+    """A duration in hours, to six decimals (3.6 ms), half-up.
+
+    A millionth of an hour is 3,600 µs, so the rounding is done exactly in integers; a
+    negative duration (rounding away from zero, keeping a negative zero) takes the Decimal way.
+    """
+    if microseconds < 0:
+        return (Decimal(microseconds) / US_PER_HOUR).quantize(HOUR_QUANTUM, ROUND_HALF_UP)
+    units, rest = divmod(microseconds, 3600)
+    return Decimal(units + 1 if rest >= 1800 else units).scaleb(-6)

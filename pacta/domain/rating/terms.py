@@ -208,6 +208,9 @@ class ContractTerms:
     _scope: dict[str, ScopeLine] = field(init=False, repr=False, compare=False, hash=False)
     #: Prepared timelines per (time zone, holidays, access hours, emergency): see timeline.py.
     timelines: dict[Any, Any] = field(init=False, repr=False, compare=False, hash=False)
+    #: What the rating derives from these terms once and reuses (they are frozen and checked
+    #: when built): allowances per service, line templates with their traces. See engine.py.
+    memo: dict[Any, Any] = field(init=False, repr=False, compare=False, hash=False)
 
     @property
     def currency(self) -> str:
@@ -247,12 +250,20 @@ class ContractTerms:
         errors.raise_if_any()
         object.__setattr__(self, "_scope", scope)
         object.__setattr__(self, "timelines", {})
+        object.__setattr__(self, "memo", {})
 
     def scope_line(self, service_code: str) -> ScopeLine | None:
         return self._scope.get(service_code)
 
     def phrase(self) -> Phrase:
         """ "contract C-2026-014 v3"."""
+        found = self.memo.get("phrase")
+        if found is None:
+            found = self.memo["phrase"] = self._phrase()
+        assert isinstance(found, Phrase)
+        return found
+
+    def _phrase(self) -> Phrase:
         return Phrase(
             gettext_noop("contract %(contract)s v%(version)s"),
             {"contract": self.contract_number, "version": self.version_number},
