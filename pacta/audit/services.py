@@ -81,6 +81,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return data
 
 
+def actor_user(actor: Actor) -> Any:
+    """The user row behind ``actor``: None for the system (or a user not saved)."""
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
 def actor_label(actor: Actor) -> str:
     if actor is None:
         return "system"
@@ -126,7 +131,7 @@ def change_entry(
     :func:`change_record_bulk` appends many."""
     return AuditEntry(
         at=now or timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=action,
         entity_type=instance._meta.label_lower,

@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacta.accounts.roles import Role
-from pacta.audit.services import Action, Actor, change_record, require_reason, snapshot
+from pacta.audit.services import (
+    Action,
+    Actor,
+    actor_user,
+    change_record,
+    require_reason,
+    snapshot,
+)
 from pacta.billing.errors import NotAwaitingApproval, NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
 from pacta.contracts.mappers import rating_terms
@@ -39,10 +46,6 @@ from pacta.service.selectors import RATEABLE_STATUSES, work_order_locked
 WorkOrder = Any
 #: Who decides out-of-scope work.
 APPROVERS = frozenset({Role.ADMIN, Role.MANAGER})
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.pk else None
 
 
 def _holidays(version: Any) -> Any:
@@ -68,8 +71,8 @@ def _holidays(version: Any) -> Any:
 def _work_day(
     work_order: WorkOrder, entries: list[Any], zone: ZoneInfo, now: dt.datetime
 ) -> dt.date:
-    if entries:
-        return min(entry.started_at for entry in entries).astimezone(zone).date()
+    if entries:  # in order of their start
+        return entries[0].started_at.astimezone(zone).date()
     moment = work_order.scheduled_start_at or now
     return moment.astimezone(zone).date()
 
@@ -255,7 +258,7 @@ def work_order_rate(
             total=result.total.amount,
             awaiting_approval=result.awaiting_approval.amount,
             rated_at=now,
-            rated_by=_user(actor),
+            rated_by=actor_user(actor),
             reason=reason,
         )
         ChargeLine.objects.bulk_create(
@@ -325,7 +328,7 @@ def charge_line_decide(
             raise NotAwaitingApproval(_("This line is not awaiting a decision."))
         before = snapshot(line)
         line.approval = Approval.APPROVED if approve else Approval.REJECTED
-        line.decided_by = _user(actor)
+        line.decided_by = actor_user(actor)
         line.decided_at = now
         line.decision_reason = reason
         line.save(update_fields=["approval", "decided_by", "decided_at", "decision_reason"])

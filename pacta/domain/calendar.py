@@ -391,14 +391,7 @@ class BusinessCalendar:
     # The hot paths below inline _instant() and _seconds_of(): a Python call costs as much as
     # the arithmetic it wraps. Keep them in step with those two functions, and _timeline.c in
     # step with them all.
-    def _between_py(
-        self,
-        start: dt.datetime,
-        end: dt.datetime,
-        pauses: Sequence[tuple[dt.datetime, dt.datetime]] = (),
-    ) -> dt.timedelta:
-        if pauses:
-            return self._between_paused(start, end, pauses)
+    def _between_py(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         if start.__class__ is not _datetime or end.__class__ is not _datetime:
             s, e = _instant(start, "start"), _instant(end, "end")
         else:

@@ -13,16 +13,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from pacta.audit.services import Actor
+from pacta.audit.services import Actor, actor_user
 from pacta.domain.entitlement import Allowance, LedgerEntry, close_period, derive_balances
 from pacta.domain.entitlement import Balances as DomainBalances
 from pacta.domain.entitlement import LedgerKind as DomainKind
 from pacta.entitlements.models import LedgerEntry as Row
 from pacta.entitlements.models import LedgerKind, PeriodOpening
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.pk else None
 
 
 def _to_domain(row: Row) -> LedgerEntry:
@@ -66,7 +62,7 @@ def ledger_append(
             work_order=work_order,
             reference=reference,
             created_at=now,
-            created_by=_user(actor),
+            created_by=actor_user(actor),
             reason=reason,
         )
         for entry in entries
@@ -91,7 +87,7 @@ def ledger_reverse(
                 reverses=row,
                 reference=row.reference,
                 created_at=now,
-                created_by=_user(actor),
+                created_by=actor_user(actor),
                 reason=reason,
             )
             for row in rows
@@ -132,18 +128,15 @@ def entitlement_period_open(
                     contract=contract, period_on=previous_period_on
                 ).exists()
             )
-            if previous_open and previous_period_on is not None:
-                balances = entitlement_balances(contract=contract, period_on=previous_period_on)
-                entries = close_period(
-                    allowances, balances, next_period_on=period_on, site_ids=site_ids
-                )
-            else:
-                entries = close_period(
-                    allowances,
-                    DomainBalances(period_on, {}),
-                    next_period_on=period_on,
-                    site_ids=site_ids,
-                )
+            # The first period opened has nothing to close: only its grants are written.
+            balances = (
+                entitlement_balances(contract=contract, period_on=previous_period_on)
+                if previous_open and previous_period_on is not None
+                else DomainBalances(period_on, {})
+            )
+            entries = close_period(
+                allowances, balances, next_period_on=period_on, site_ids=site_ids
+            )
             ledger_append(
                 contract=contract,
                 entries=entries,

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pacta.audit.services import Actor
 from pacta.contracts.models import Contract
 
 
 def pk_of(value: Any) -> Any:
     return getattr(value, "pk", value)
-
-
-def user_or_none(actor: Actor) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
 
 
 def contract_locked(contract: Contract | int) -> Contract:

@@ -21,6 +21,7 @@ from pacta.audit.services import (
     Action,
     Actor,
     RecordWriter,
+    actor_user,
     apply_values,
     is_duplicate,
     record_create,
@@ -44,7 +45,7 @@ from pacta.contracts.models import (
     ScopeLine,
 )
 from pacta.contracts.selectors import contract_version_is_locked
-from pacta.contracts.services.rows import contract_locked, pk_of, user_or_none
+from pacta.contracts.services.rows import contract_locked, pk_of
 from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.domain.terms import version_in_force
 
@@ -338,7 +339,7 @@ def contract_amend(
             approved_by=values.get("approved_by"),
             reason=reason,
             created_at=now,
-            created_by=user_or_none(actor),
+            created_by=actor_user(actor),
         )
         for name in TERMS:
             if name in values:

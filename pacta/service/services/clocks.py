@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from pacta.audit.services import (
     Actor,
+    actor_user,
     change_entry,
     change_record_bulk,
     record_update,
@@ -43,10 +44,6 @@ from pacta.sla import services as sla_services
 
 #: How far past "now" an event may be dated (clocks of phones and PCs drift).
 EVENT_TOLERANCE = dt.timedelta(minutes=5)
-
-
-def _actor(actor: Actor) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
 
 
 def _zone(ticket: Ticket) -> str | None:
@@ -237,7 +234,7 @@ def _record(
     ticket: Ticket, kind: str, at: dt.datetime, actor: Actor, reason: str, **fields: Any
 ) -> None:
     TicketEvent.objects.create(
-        ticket=ticket, at=at, kind=kind, actor=_actor(actor), reason=reason, **fields
+        ticket=ticket, at=at, kind=kind, actor=actor_user(actor), reason=reason, **fields
     )
 
 

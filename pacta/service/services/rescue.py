@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.selectors import team_list_covering, user_list_dispatchers
-from pacta.audit.services import Actor, record_update, rows_update
+from pacta.audit.services import Actor, actor_user, record_update, rows_update
 from pacta.comms.services import messages_queue, outbound_message
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
@@ -322,7 +322,7 @@ def rescue_action_handle(
                 % {"day": timezone.localtime(action.handled_at).strftime("%Y-%m-%d %H:%M")},
                 code="already_handled",
             )
-        handler = actor if actor is not None and getattr(actor, "pk", None) else None
+        handler = actor_user(actor)
         return record_update(
             action,
             actor=actor,

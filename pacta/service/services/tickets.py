@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pacta.audit.services import (
     Actor,
     RecordWriter,
+    actor_user,
     record_create,
     record_delete,
     record_update,
@@ -106,7 +107,7 @@ def ticket_open(
     if values.get("opened_at") is None:
         values["opened_at"] = now
     values.setdefault("status", TicketStatus.NEW)
-    values["created_by"] = actor if actor is not None and actor.pk is not None else None
+    values["created_by"] = actor_user(actor)
     with transaction.atomic():
         ticket = record_create(
             Ticket,
