@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint test-unit test-django browser-deps messages lock clean
+.PHONY: help install pdf-deps run test lint test-unit test-django browser-deps messages lock clean
 
 help:
 	@echo "make run    set up everything (venv, packages, database, demo data) and serve http://$(HOST):$(PORT)"
@@ -34,7 +34,13 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock setup.py pacta/dom
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) pdf-deps
+
+# WeasyPrint (PDF reports) draws text with Pango, a system library.
+pdf-deps:
+	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || { \
+	  echo "Installing Debian's Pango for the PDF reports"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; else sudo apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; fi; }
 
 # Pin what is installed now: run after changing a range in pyproject.toml.
 lock: $(VENV)/bin/python

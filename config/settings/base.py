@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pacta.service",
     "pacta.entitlements",
     "pacta.billing",
+    "pacta.reports",
     # adapters
     "pacta.api",
     "pacta.web",

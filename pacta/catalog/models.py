@@ -110,6 +110,18 @@ class ChecklistStep(models.Model):
     text = models.CharField(_("step"), max_length=300)
     is_mandatory = models.BooleanField(_("mandatory"), default=False)
     is_safety = models.BooleanField(_("safety step"), default=False)
+    requires_service = models.ForeignKey(
+        Service,
+        verbose_name=_("work of service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "A step whose work belongs to another service: under a contract that does not "
+            "cover that service, it needs a manager's approval."
+        ),
+    )
 
     class Meta:
         verbose_name = _("checklist step")
@@ -125,6 +137,70 @@ class ChecklistStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.text}"
+
+
+class InspectionTemplate(models.Model):
+    """What an inspection checks (e.g. fire extinguisher: pressure in bar, seal intact)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_templates",
+        help_text=_("Work orders of this service offer this inspection."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("inspection template")
+        verbose_name_plural = _("inspection templates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class ParameterKind(models.TextChoices):
+    NUMERIC = "numeric", _("measured value in a range")
+    PASS_FAIL = "pass_fail", _("pass / fail")
+
+
+class InspectionParameter(models.Model):
+    """One thing an inspection checks: a value with unit and accepted range, or pass/fail."""
+
+    template = models.ForeignKey(
+        InspectionTemplate,
+        verbose_name=_("template"),
+        on_delete=models.CASCADE,
+        related_name="parameters",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("parameter"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ParameterKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    minimum = models.DecimalField(
+        _("minimum"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _("maximum"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("inspection parameter")
+        verbose_name_plural = _("inspection parameters")
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "position"], name="inspection_parameter_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class ProductUnit(models.TextChoices):

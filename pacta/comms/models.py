@@ -1,4 +1,5 @@
-"""The outbox: every message pacta sends is first a row here, sent after commit by a task."""
+"""The outbox: every message pacta sends is first a row here, sent after commit by a task; the
+templates messages are written from; and the e-mails that come in."""
 
 from __future__ import annotations
 
@@ -21,6 +22,20 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=250,
+        blank=True,
+        db_index=True,
+        help_text=_("Set when queued, so a reply's In-Reply-To finds what it answers."),
+    )
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=250, blank=True)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_("Files in Django's storage: [{name, path, content_type}]."),
+    )
 
     class Meta:
         verbose_name = _("outbound message")
@@ -30,3 +45,97 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
+
+
+class MessageEvent(models.TextChoices):
+    TICKET_OPENED = "ticket_opened", _("ticket opened (confirmation)")
+    INTAKE_REFUSED = "intake_refused", _("request refused (reply to an e-mail)")
+    EN_ROUTE = "en_route", _("technician on the way")
+    WORK_CLOSED = "work_closed", _("work completed (closure report)")
+    APPROVAL_REQUESTED = "approval_requested", _("approval asked of a manager")
+    QUOTE_SENT = "quote_sent", _("quote sent")
+
+
+class MessageTemplate(models.Model):
+    """The subject and body of the e-mail sent on an event, in one language; a contract may
+    override the general one. Bodies are Django templates over the event's context."""
+
+    event = models.CharField(_("event"), max_length=30, choices=MessageEvent.choices)
+    language = models.CharField(_("language"), max_length=8)
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the general template."),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["event", "language", "contract"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language", "contract"],
+                name="message_template_unique",
+                nulls_distinct=False,
+                violation_error_message=_("This event already has a template in this language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} [{self.language}]"
+
+
+class InboundOutcome(models.TextChoices):
+    RECEIVED = "", _("received")
+    OPENED = "opened", _("opened a ticket")
+    APPENDED = "appended", _("added to a ticket")
+    REFUSED = "refused", _("refused")
+
+
+class InboundMessage(models.Model):
+    """An e-mail that came in (posted by the mail server, or fetched from a mailbox), kept as
+    received; unique by Message-ID, so a message delivered twice is handled once."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    from_email = models.EmailField(_("from"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=250, blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    raw = models.BinaryField(_("message as received"))
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=InboundOutcome.choices, default="", blank=True
+    )
+    code = models.CharField(_("refusal code"), max_length=40, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ticket = models.ForeignKey(
+        "service.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_email}: {self.subject}"

@@ -43,7 +43,8 @@ class TaxRateValueAdmin(RecordAdmin):
 class ChecklistStepInline(RecordInline):
     model = ChecklistStep
     writer = services.CHECKLIST_STEP
-    fields = ("position", "text", "is_mandatory", "is_safety")
+    fk_name = "service"
+    fields = ("position", "text", "is_mandatory", "is_safety", "requires_service")
 
 
 @admin.register(Service)

@@ -103,6 +103,11 @@ def test_a_ticket_opens_for_the_sites_customer_now_as_new_and_by_its_actor(place
         "sla_next_due_at": None,
         "sla_risk_changes_at": None,
         "sla_evaluated_at": NOW,
+        "contact_id": None,
+        "team_id": None,
+        "override": "",
+        "override_reason": "",
+        "overridden_by_id": None,
     }
     assert ticket.reference == f"T-{ticket.pk:06d}"
     assert audit_log(ticket) == [("create", dispatcher.pk, "Phone call")]
@@ -353,6 +358,13 @@ def test_a_work_order_is_created_and_audited(ticket):
         "status": "scheduled",
         "travel_km": None,
         "notes": "Bring the ladder",
+        "en_route_at": None,
+        "arrived_at": None,
+        "completed_at": None,
+        "customer_decided_at": None,
+        "customer_decided_by_id": None,
+        "customer_decided_via": "",
+        "dispute_reason": "",
     }
     assert work_order.reference == f"WO-{work_order.pk:06d}"
     assert audit_log(work_order) == [("create", dispatcher.pk, "Dispatched")]

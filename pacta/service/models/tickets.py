@@ -1,15 +1,9 @@
-"""Tickets (requests for service) and the work orders that do the work.
-
-Plain records for now: the SLA engine adds clocks to tickets, field service adds checklists,
-photos and signatures to work orders, rating turns time and parts into charge lines.
-"""
+"""Tickets (requests for service), the events their SLA clocks are computed from, and the
+rescue actions the sweep raises."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -41,19 +35,13 @@ class TicketStatus(models.TextChoices):
     CANCELLED = domain.TicketStatus.CANCELLED.value, pgettext_lazy("ticket status", "cancelled")
 
 
-class WorkOrderStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("scheduled")
-    EN_ROUTE = "en_route", _("en route")
-    ON_SITE = "on_site", _("on site")
-    COMPLETED = "completed", _("completed")
-    ACCEPTED = "accepted", _("accepted by the customer")
-    DISPUTED = "disputed", _("disputed")
-    CANCELLED = "cancelled", pgettext_lazy("work order status", "cancelled")
+class TicketOverride(models.TextChoices):
+    """A ticket the contract does not allow (lapsed, service not in scope, site not covered),
+    opened anyway by a dispatcher or a manager with a reason: its work is billed, or quoted."""
 
-
-class TimeKind(models.TextChoices):
-    WORK = "work", _("work")
-    TRAVEL = "travel", _("travel")
+    NONE = "", _("within the contract")
+    BILLABLE = "billable", _("billable outside the contract")
+    QUOTE = "quote", _("to be quoted")
 
 
 class Ticket(models.Model):
@@ -134,6 +122,40 @@ class Ticket(models.Model):
         help_text=_("When the risk moves next if nothing happens: what the sweep looks for."),
     )
     sla_evaluated_at = models.DateTimeField(_("SLA evaluated at"), null=True, blank=True)
+    # --- intake (issue 5) ---
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text=_("Where the contract's routing sent it."),
+    )
+    override = models.CharField(
+        _("opened outside the contract"),
+        max_length=10,
+        choices=TicketOverride.choices,
+        default=TicketOverride.NONE,
+        blank=True,
+    )
+    override_reason = models.TextField(_("why it was opened outside the contract"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened outside the contract by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -267,124 +289,45 @@ class RescueAction(models.Model):
         return f"{self.ticket_id} {self.clock} {self.level}: {self.kind}"
 
 
-class WorkOrder(models.Model):
-    """A visit or job done for a ticket by one technician (ours, or a contractor's)."""
+class TicketComment(models.Model):
+    """A message on a ticket: from the customer (portal, or an e-mail reply), or from us (public:
+    the customer sees it; internal: only the office)."""
 
     ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="work_orders"
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments"
     )
-    technician = models.ForeignKey(
+    at = models.DateTimeField(_("at"))
+    author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("technician"),
+        verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="work_orders",
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    contractor = models.ForeignKey(
-        "accounts.Contractor",
-        verbose_name=_("contractor"),
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("by (contact)"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="work_orders",
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    scheduled_start_at = models.DateTimeField(_("scheduled start"), null=True, blank=True)
-    scheduled_end_at = models.DateTimeField(_("scheduled end"), null=True, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=WorkOrderStatus.choices,
-        default=WorkOrderStatus.SCHEDULED,
-    )
-    travel_km = models.DecimalField(
-        _("travel distance (km)"),
-        max_digits=8,
-        decimal_places=1,
+    body = models.TextField(_("message"))
+    is_public = models.BooleanField(_("seen by the customer"), default=True)
+    inbound = models.ForeignKey(
+        "comms.InboundMessage",
+        verbose_name=_("from e-mail"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-        help_text=_("For travel charged per km; otherwise the site's zone decides."),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        verbose_name = _("work order")
-        verbose_name_plural = _("work orders")
-        ordering = ["-scheduled_start_at", "-id"]
-        indexes = [models.Index(fields=["technician", "scheduled_start_at"])]
+        verbose_name = _("ticket comment")
+        verbose_name_plural = _("ticket comments")
+        ordering = ["ticket", "at", "id"]
 
     def __str__(self) -> str:
-        return self.reference
-
-    @property
-    def reference(self) -> str:
-        return f"WO-{self.pk:06d}" if self.pk else "WO-new"
-
-
-class TimeEntry(models.Model):
-    """Time one technician spent on a work order, working or travelling."""
-
-    work_order = models.ForeignKey(
-        WorkOrder,
-        verbose_name=_("work order"),
-        on_delete=models.PROTECT,
-        related_name="time_entries",
-    )
-    technician = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("technician"),
-        on_delete=models.PROTECT,
-        related_name="time_entries",
-    )
-    started_at = models.DateTimeField(_("started at"))
-    ended_at = models.DateTimeField(_("ended at"))
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=TimeKind.choices, default=TimeKind.WORK
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("time entry")
-        verbose_name_plural = _("time entries")
-        ordering = ["work_order", "started_at"]
-        indexes = [models.Index(fields=["technician", "started_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ended_at__gt=models.F("started_at")),
-                name="time_entry_ends_after_start",
-                violation_error_message=_("A time entry must end after it starts."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at:%H:%M}"
-
-
-class PartUsed(models.Model):
-    """A quantity of a catalog product used on a work order."""
-
-    work_order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="parts_used"
-    )
-    product = models.ForeignKey(
-        "catalog.Product",
-        verbose_name=_("product"),
-        on_delete=models.PROTECT,
-        related_name="parts_used",
-    )
-    quantity = models.DecimalField(
-        _("quantity"),
-        max_digits=12,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("part used")
-        verbose_name_plural = _("parts used")
-        ordering = ["work_order", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.product}"
+        return f"{self.ticket_id} {self.at:%Y-%m-%d %H:%M}"
