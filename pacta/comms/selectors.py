@@ -1,11 +1,19 @@
-"""Reading the outbox."""
+"""Reading the outbox, and composing messages from their templates."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from pacta.accounts.access import Audience, visible
-from pacta.comms.models import OutboundMessage
+from pacta.comms.models import MessageTemplate, OutboundMessage
 
 
 def outbound_message_list(*, audience: Audience) -> QuerySet[OutboundMessage]:
@@ -19,3 +27,49 @@ def outbound_message_list_about(record: object) -> QuerySet[OutboundMessage]:
         entity_type=meta.label_lower,
         entity_id=str(record.pk),  # type: ignore[attr-defined]
     )
+
+
+@dataclass(frozen=True)
+class Composed:
+    """The subject and body of one e-mail, in its reader's language."""
+
+    subject: str
+    body: str
+    language: str
+
+
+def message_template_find(
+    *, event: str, language: str, contract_id: int | None = None
+) -> MessageTemplate | None:
+    """The template an event's e-mail is written from: the contract's own in the reader's
+    language, else the general one in that language; None when neither exists (the built-in
+    wording applies)."""
+    candidates = MessageTemplate.objects.filter(event=event, language=language, is_active=True)
+    if contract_id is not None:
+        own = candidates.filter(contract_id=contract_id).first()
+        if own is not None:
+            return own
+    return candidates.filter(contract=None).first()
+
+
+def message_compose(
+    *,
+    event: str,
+    language: str,
+    context: Mapping[str, Any],
+    contract_id: int | None = None,
+) -> Composed:
+    """The e-mail of ``event`` for a reader of ``language``, from the contract's template, the
+    general one, or the built-in wording (``comms/messages/<event>.subject.txt`` and
+    ``.body.txt``, translated), rendered over ``context``. E-mails are plain text: nothing is
+    HTML-escaped; the subject is one line."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        template = message_template_find(event=event, language=language, contract_id=contract_id)
+        if template is not None:
+            subject = Template(template.subject).render(Context(context, autoescape=False))
+            body = Template(template.body).render(Context(context, autoescape=False))
+        else:
+            subject = render_to_string(f"comms/messages/{event}.subject.txt", dict(context))
+            body = render_to_string(f"comms/messages/{event}.body.txt", dict(context))
+    return Composed(subject=" ".join(subject.split()), body=body.strip() + "\n", language=language)

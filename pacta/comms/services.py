@@ -5,11 +5,12 @@ sends once."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,20 +28,39 @@ def message_queue(
     body: str,
     language: str = "",
     about: Any = None,
+    in_reply_to: str = "",
+    attachments: Iterable[Mapping[str, str]] = (),
     now: dt.datetime | None = None,
 ) -> OutboundMessage | None:
     """Queue a message unless one with ``key`` exists; the new message, or None."""
     message = outbound_message(
-        key=key, to_email=to_email, subject=subject, body=body, language=language, about=about
+        key=key,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        language=language,
+        about=about,
+        in_reply_to=in_reply_to,
+        attachments=attachments,
     )
     queued = messages_queue(messages=[message], now=now)
     return queued[0] if queued else None
 
 
 def outbound_message(
-    *, key: str, to_email: str, subject: str, body: str, language: str = "", about: Any = None
+    *,
+    key: str,
+    to_email: str,
+    subject: str,
+    body: str,
+    language: str = "",
+    about: Any = None,
+    in_reply_to: str = "",
+    attachments: Iterable[Mapping[str, str]] = (),
 ) -> OutboundMessage:
-    """A message to queue with :func:`messages_queue` (not saved yet)."""
+    """A message to queue with :func:`messages_queue` (not saved yet). It gets its Message-ID
+    now, so a reply's In-Reply-To finds it; ``attachments`` are files already in Django's
+    storage (``{"name", "path", "content_type"}``)."""
     return OutboundMessage(
         key=key[:200],
         to_email=to_email,
@@ -49,7 +69,34 @@ def outbound_message(
         language=language,
         entity_type=about._meta.label_lower if about is not None else "",
         entity_id=str(about.pk) if about is not None else "",
+        message_id=make_msgid(domain=_sender_domain()),
+        in_reply_to=in_reply_to,
+        attachments=[dict(attachment) for attachment in attachments],
     )
+
+
+def _sender_domain() -> str:
+    """The domain of our own address, for Message-IDs (``pacta <noreply@example.org>``)."""
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+    return address.rpartition("@")[2] or "localhost"
+
+
+def _email(message: OutboundMessage) -> EmailMessage:
+    headers = {"Message-ID": message.message_id} if message.message_id else {}
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+        headers["References"] = message.in_reply_to
+    email = EmailMessage(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.to_email],
+        headers=headers,
+    )
+    for attachment in message.attachments:
+        with default_storage.open(attachment["path"], "rb") as file:
+            email.attach(attachment["name"], file.read(), attachment.get("content_type"))
+    return email
 
 
 def messages_queue(
@@ -92,13 +139,7 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> bool:
         if message is None:
             return False
         try:
-            send_mail(
-                message.subject,
-                message.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [message.to_email],
-                fail_silently=False,
-            )
+            _email(message).send(fail_silently=False)
         except Exception as error:
             message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
