@@ -82,9 +82,6 @@ KINDS: dict[str, Any] = {
 #: Why the demo's records exist (the reason of the writes that need one).
 REASON = "Demo data"
 CHECKLIST_KINDS = {"safety": {"is_safety": True}, "mandatory": {"is_mandatory": True}, "": {}}
-_SEARCH_STEP = dt.timedelta(days=7)
-_SEARCH_LIMIT = dt.timedelta(days=366)
-_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -129,24 +126,6 @@ def demo_load(*, now: dt.datetime | None = None) -> LoadReport:
 def _local(day: dt.date, at: str, zone: ZoneInfo) -> dt.datetime:
     hour, minute = (int(part) for part in at.split(":"))
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
-
-
-def _business_before(calendar: Any, end: dt.datetime, duration: dt.timedelta) -> dt.datetime:
-    """The latest instant with ``duration`` of business time on ``calendar`` between it and
-    ``end`` (found by halving: business time up to ``end`` only grows as the start moves back)."""
-    early = end - _SEARCH_STEP
-    while calendar.between(early, end) < duration:
-        if end - early > _SEARCH_LIMIT:
-            raise ValueError(f"{calendar!r} has no {duration} of working time in a year.")
-        early -= _SEARCH_STEP
-    late = end
-    while late - early > _MICROSECOND:
-        middle = early + (late - early) // 2
-        if calendar.between(middle, end) >= duration:
-            early = middle
-        else:
-            late = middle
-    return early
 
 
 class _Loader:
@@ -597,7 +576,7 @@ class _Loader:
         version = contracts_selectors.contract_version_in_force(contract, today)
         if version is None or version.calendar is None:
             return self.now - ago
-        return _business_before(sla_selectors.sla_calendar(version.calendar), self.now, ago)
+        return sla_selectors.sla_calendar(version.calendar).subtract(self.now, ago)
 
     def _open_ticket(
         self, values: Mapping[str, Any], given: Mapping[str, Any], today: dt.date, zone: ZoneInfo
