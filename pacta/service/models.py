@@ -161,6 +161,7 @@ class Ticket(models.Model):
 class EventKind(models.TextChoices):
     OPEN = "open", _("opened")
     RESPOND = "respond", _("first response")
+    UPDATE = "update", _("customer update")
     PAUSE = "pause", _("paused")
     RESUME = "resume", _("resumed")
     RESOLVE = "resolve", _("resolved")

@@ -634,7 +634,7 @@ def test_pausing_statuses_are_cleaned_and_may_be_none():
         ),
         (
             {"targets": [_row("high", "arrival", 1)]},
-            {"targets": ["Row 1: arrival is not a kind of target (response, resolution)."]},
+            {"targets": ["Row 1: arrival is not a kind of target (response, resolution, update)."]},
         ),
         (
             {"targets": [{"priority": "high", "kind": "response", "duration": 3600}]},
