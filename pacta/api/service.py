@@ -84,11 +84,21 @@ class TicketSlaClockSerializer(serializers.Serializer):  # type: ignore[type-arg
         list_serializer_class = ClockListSerializer
 
     name = serializers.CharField(
-        read_only=True, help_text=_("The target: response (first response) or resolution.")
+        read_only=True,
+        help_text=_(
+            "The target: response (first response), resolution, or update (the customer hears "
+            "from us at least every so much business time; each update starts a new cycle)."
+        ),
     )
-    budget_seconds = SecondsField(source="budget", help_text=_("Business time allowed."))
-    used_seconds = SecondsField(source="used", help_text=_("Business time used."))
-    remaining_seconds = SecondsField(source="remaining", help_text=_("Business time left."))
+    budget_seconds = SecondsField(
+        source="budget", help_text=_("Business time allowed (of a recurring target: per cycle).")
+    )
+    used_seconds = SecondsField(
+        source="used", help_text=_("Business time used (of a recurring target: this cycle).")
+    )
+    remaining_seconds = SecondsField(
+        source="remaining", help_text=_("Business time left (of a recurring target: this cycle).")
+    )
     state = serializers.ChoiceField(choices=CLOCK_STATES, read_only=True)
     risk = serializers.CharField(read_only=True, help_text=RISK_HELP)
     due_at = serializers.DateTimeField(
@@ -100,12 +110,23 @@ class TicketSlaClockSerializer(serializers.Serializer):  # type: ignore[type-arg
         ),
     )
     breached_by_seconds = SecondsField(
-        source="breached_by", help_text=_("Business time past the budget (0 unless breached).")
+        source="breached_by",
+        help_text=_(
+            "Business time past the budget (0 unless breached); of a recurring target, the "
+            "worst cycle's."
+        ),
     )
     completed_at = serializers.DateTimeField(
         read_only=True,
         allow_null=True,
         help_text=_("When the target was met (the first response, the resolution)."),
+    )
+    breaches = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "How many cycles ran past the budget: 0 or 1 for a first response or a resolution, "
+            "each missed update for the update target."
+        ),
     )
 
 
@@ -190,6 +211,17 @@ class TicketMoveSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(required=False, allow_blank=True, help_text=REASON_HELP)
 
 
+class TicketPostUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An update given to the customer: what they were told."""
+
+    at = serializers.DateTimeField(required=False, help_text=AT_HELP)
+    message = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=_("What the customer was told (kept on the ticket's event)."),
+    )
+
+
 class TicketStatusChangeSerializer(TicketMoveSerializer):
     """A new status; the clocks pause, resume, stop or start again as it says."""
 
@@ -262,7 +294,7 @@ class TicketSlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class TicketEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """Something that happened to a ticket (its status, priority or SLA terms changed, it was
-    answered, paused, resumed, resolved, reopened)."""
+    answered, the customer was updated, it was paused, resumed, resolved, reopened)."""
 
     by = serializers.PrimaryKeyRelatedField(
         source="actor", read_only=True, help_text=_("Who did it (empty: the system).")
@@ -282,6 +314,9 @@ class TicketEventSerializer(serializers.ModelSerializer):  # type: ignore[type-a
             "reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "reason": {"help_text": _("Why; of an update, what the customer was told.")}
+        }
 
 
 class WorkOrderSerializer(RecordSerializer):
@@ -368,7 +403,12 @@ class RescueActionSerializer(serializers.ModelSerializer):  # type: ignore[type-
         read_only_fields = fields
         extra_kwargs = {
             "clock": {"help_text": _("The target whose clock is at risk.")},
-            "episode": {"help_text": _("How often the ticket had been reopened.")},
+            "episode": {
+                "help_text": _(
+                    "How often the ticket had been reopened, plus the cycle of a recurring target "
+                    "(each cycle of the customer updates is rescued on its own)."
+                )
+            },
             "detail": {
                 "help_text": _(
                     "Who was told (notify), who is proposed (reassign), the priorities (escalate)."
@@ -383,6 +423,7 @@ class TicketViewSet(RecordViewSet):
     writer = services.TICKET
     record_actions = {
         "respond": "change",
+        "post_update": "change",
         "pause": "change",
         "resume": "change",
         "resolve": "change",
@@ -418,7 +459,8 @@ class TicketViewSet(RecordViewSet):
         body = payload(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
-        values.setdefault("reason", "")
+        if "reason" in body.fields:
+            values.setdefault("reason", "")
         service(actor=request.user, ticket=ticket, **values)
         return Response(self.get_serializer(self.get_queryset().get(pk=ticket.pk)).data)
 
@@ -430,6 +472,18 @@ class TicketViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None) -> Response:
         return self._move(request, services.ticket_respond, TicketMoveSerializer)
+
+    @extend_schema(
+        request=TicketPostUpdateSerializer,
+        responses=TicketSerializer,
+        description=_(
+            "Record an update given to the customer: the update target's cycle ends and the next "
+            "one starts from zero."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="update")
+    def post_update(self, request: Request, pk: str | None = None) -> Response:
+        return self._move(request, services.ticket_post_update, TicketPostUpdateSerializer)
 
     @extend_schema(
         request=TicketMoveSerializer,

@@ -232,7 +232,10 @@ class SlaTargetRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
         help_text=gettext_lazy("A ticket priority: low, normal, high or critical.")
     )
     kind = serializers.CharField(
-        help_text=gettext_lazy("The target: response (first response) or resolution.")
+        help_text=gettext_lazy(
+            "The target: response (first response), resolution, or update (at most this much "
+            "business time between two updates to the customer while the ticket is open)."
+        )
     )
     duration_seconds = SecondsField(
         source="duration",
@@ -327,6 +330,7 @@ class TicketClockSerializer(serializers.ModelSerializer):  # type: ignore[type-a
             "risk",
             "due_at",
             "breached_by_seconds",
+            "breaches",
             "completed_at",
             "evaluated_at",
         ]

@@ -34,7 +34,6 @@ from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import rating
 from pacta.domain.errors import Forbidden
 from pacta.domain.periods import period_of
-from pacta.domain.public_holidays import public_holidays
 from pacta.entitlements.services import (
     entitlement_balances,
     entitlement_period_open,
@@ -42,30 +41,11 @@ from pacta.entitlements.services import (
     ledger_reverse_draws,
 )
 from pacta.service.selectors import RATEABLE_STATUSES, work_order_locked
+from pacta.sla.selectors import calendar_holidays
 
 WorkOrder = Any
 #: Who decides out-of-scope work.
 APPROVERS = frozenset({Role.ADMIN, Role.MANAGER})
-
-
-def _holidays(version: Any) -> Any:
-    calendar = version.calendar
-    if calendar is None:
-        return None
-    closed = {row.day for row in calendar.closed_days.all()}
-    public = (
-        public_holidays(calendar.holiday_country, calendar.holiday_subdivision)
-        if calendar.holiday_country
-        else None
-    )
-
-    def of_year(year: int) -> set[dt.date]:
-        days = {day for day in closed if day.year == year}
-        if public is not None:
-            days |= set(public(year))
-        return days
-
-    return of_year
 
 
 def _work_day(
@@ -104,7 +84,7 @@ def _work_record(
             site_id=str(site.pk),
             timezone=site.time_zone,
             zone_code=site.zone_code,
-            holidays=_holidays(version),
+            holidays=calendar_holidays(version.calendar),
             access_hours={
                 day_: [tuple(w) for w in windows]
                 for day_, windows in (site.access_hours or {}).items()

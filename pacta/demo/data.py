@@ -12,7 +12,8 @@ Dates move with the day the demo is first loaded:
   tickets were opened in the last days, work orders run from a few days ago to the next days;
 * :class:`BusinessAgo` is an amount of business time before the load, on the business calendar
   of a ticket's contract: where the SLA clocks of the tickets still waiting for their first
-  response stand at the load does not depend on the day or the hour it runs.
+  response (or for their next update) stand at the load does not depend on the day or the hour
+  it runs.
 
 People, companies, addresses, tax ids and serial numbers are invented.
 """
@@ -942,7 +943,9 @@ CALENDARS: list[dict[str, Any]] = [
 ]
 
 #: ``targets`` give each priority's business time for the first response and the resolution;
-#: ``pausing_statuses`` stop the clocks while the ticket waits on the customer; the clocks warn
+#: ``updates``, where given, the business time the customer may go without an update while a
+#: ticket of that priority is open; ``pausing_statuses`` stop the clocks while the ticket waits
+#: on the customer; the clocks warn
 #: at ``warning_percent`` and turn critical at ``critical_percent`` of a target used (75 and 90
 #: unless given); ``escalate_on`` raises the priority at that risk ("" never).
 SLA_POLICIES: list[dict[str, Any]] = [
@@ -975,13 +978,15 @@ SLA_POLICIES: list[dict[str, Any]] = [
         "name": "Fibre — niveau Or 24/7",
         "pausing_statuses": ["waiting"],
         "escalate_on": "critical",
-        "notes": "GTR 4 h sur les coupures (priorité critique), 24 h/24, 7 j/7.",
+        "notes": "GTR 4 h sur les coupures (priorité critique), 24 h/24, 7 j/7 ; point "
+        "d'avancement au client au moins toutes les deux heures tant que la coupure dure.",
         "targets": {
             "critical": (timedelta(minutes=30), timedelta(hours=4)),
             "high": (timedelta(hours=1), timedelta(hours=8)),
             "normal": (timedelta(hours=4), timedelta(hours=120)),
             "low": (timedelta(hours=8), timedelta(hours=240)),
         },
+        "updates": {"critical": timedelta(hours=2)},
     },
     {
         "name": "CVC — heures ouvrées",
@@ -1164,14 +1169,18 @@ CONTRACTS: list[dict[str, Any]] = [
 #: ``site`` is (customer ref, site name); ``service`` a code; ``equipment`` a serial number;
 #: ``contract`` a number. A ticket opens as new (``opened`` on a day, or a business time before
 #: the load: then it has no response and no work yet), is answered when ``responded``, and then
-#: takes ``status`` (at ``status_since``, or at the load when not given). Work orders go to a
-#: ``technician`` (username); a contractor's technician brings its company along.
+#: takes ``status`` at ``status_since``; once its work orders are there the customer gets the
+#: ``updates`` (when, on a day or a business time before the load, and what they were told),
+#: and the ticket takes ``status`` at the load if it has no ``status_since``.
+#: Work orders go to a ``technician`` (username); a contractor's technician brings its company
+#: along.
 #:
 #: Where the SLA clocks stand at the load, by design: every resolved ticket met both targets;
 #: the bakery's oven is at warning on its first response, the hotel's chiller alarm critical on
 #: it, the Gold-tier cable cut breached its 4-hour repair time (a street-works cut the evening
-#: before), the hospital's preventive visit waits on the ward (its clocks paused), and the other
-#: open tickets are on track.
+#: before) and went the night without its two-hourly update (its update clock breached once, its
+#: current cycle on track), the hospital's preventive visit waits on the ward (its clocks
+#: paused), and the other open tickets are on track.
 TICKETS: list[dict[str, Any]] = [
     # 1. Panadería: a preventive visit done, a breakdown just called in.
     {
@@ -1229,6 +1238,17 @@ TICKETS: list[dict[str, Any]] = [
         "channel": "api",
         "opened": OnDay(-1, "16:05"),
         "responded": OnDay(-1, "16:20"),
+        "updates": [
+            (
+                OnDay(-1, "18:00"),
+                "Équipe sur place, chambre ouverte ; 144 fibres à ressouder, point à 20:00.",
+            ),
+            (
+                BusinessAgo(1),
+                "Soudures en cours : 96 fibres sur 144 rétablies ; prochain point dans deux "
+                "heures.",
+            ),
+        ],
         "status": "in_progress",
         "work_orders": [
             {

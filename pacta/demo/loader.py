@@ -82,9 +82,6 @@ KINDS: dict[str, Any] = {
 #: Why the demo's records exist (the reason of the writes that need one).
 REASON = "Demo data"
 CHECKLIST_KINDS = {"safety": {"is_safety": True}, "mandatory": {"is_mandatory": True}, "": {}}
-_SEARCH_STEP = dt.timedelta(days=7)
-_SEARCH_LIMIT = dt.timedelta(days=366)
-_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -129,24 +126,6 @@ def demo_load(*, now: dt.datetime | None = None) -> LoadReport:
 def _local(day: dt.date, at: str, zone: ZoneInfo) -> dt.datetime:
     hour, minute = (int(part) for part in at.split(":"))
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
-
-
-def _business_before(calendar: Any, end: dt.datetime, duration: dt.timedelta) -> dt.datetime:
-    """The latest instant with ``duration`` of business time on ``calendar`` between it and
-    ``end`` (found by halving: business time up to ``end`` only grows as the start moves back)."""
-    early = end - _SEARCH_STEP
-    while calendar.between(early, end) < duration:
-        if end - early > _SEARCH_LIMIT:
-            raise ValueError(f"{calendar!r} has no {duration} of working time in a year.")
-        early -= _SEARCH_STEP
-    late = end
-    while late - early > _MICROSECOND:
-        middle = early + (late - early) // 2
-        if calendar.between(middle, end) >= duration:
-            early = middle
-        else:
-            late = middle
-    return early
 
 
 class _Loader:
@@ -454,11 +433,15 @@ class _Loader:
     def _sla_policies(self) -> None:
         for given in data.SLA_POLICIES:
             values = {
-                **{k: v for k, v in given.items() if k != "targets"},
+                **{k: v for k, v in given.items() if k not in ("targets", "updates")},
                 "targets": [
                     {"priority": priority, "kind": kind, "duration": duration}
                     for priority, budgets in given["targets"].items()
                     for kind, duration in zip(("response", "resolution"), budgets, strict=True)
+                ]
+                + [
+                    {"priority": priority, "kind": "update", "duration": duration}
+                    for priority, duration in given.get("updates", {}).items()
                 ],
             }
             policy, created = self._find_or_create(
@@ -562,7 +545,7 @@ class _Loader:
                 "description": given["description"],
                 "priority": given["priority"],
                 "channel": given["channel"],
-                "opened_at": self._opened_at(given["opened"], contract, today, zone),
+                "opened_at": self._moment(given["opened"], contract, today, zone),
             }
             found = service_selectors.ticket_list(audience=SYSTEM).filter(
                 site=site, subject=given["subject"]
@@ -585,28 +568,29 @@ class _Loader:
                 for work_order in given["work_orders"]:
                     self._work_order(ticket, work_order, base, zone)
             if created:
-                self._ticket_settle(ticket, given)
+                self._ticket_settle(ticket, given, today, zone)
 
-    def _opened_at(
-        self, opened: OnDay | BusinessAgo, contract: Any, today: dt.date, zone: ZoneInfo
+    def _moment(
+        self, when: OnDay | BusinessAgo, contract: Any, today: dt.date, zone: ZoneInfo
     ) -> dt.datetime:
-        if isinstance(opened, OnDay):
-            return _local(today + dt.timedelta(days=opened.days), opened.at, zone)
+        if isinstance(when, OnDay):
+            return _local(today + dt.timedelta(days=when.days), when.at, zone)
         # Business time on the calendar of the terms in force today (wall time without one).
-        ago = dt.timedelta(hours=opened.hours, minutes=opened.minutes)
+        ago = dt.timedelta(hours=when.hours, minutes=when.minutes)
         version = contracts_selectors.contract_version_in_force(contract, today)
         if version is None or version.calendar is None:
             return self.now - ago
-        return _business_before(sla_selectors.sla_calendar(version.calendar), self.now, ago)
+        return sla_selectors.sla_calendar(version.calendar).subtract(self.now, ago)
 
     def _open_ticket(
         self, values: Mapping[str, Any], given: Mapping[str, Any], today: dt.date, zone: ZoneInfo
     ) -> Any:
         """Open the ticket, answer it and move it on as it happened, each at its own moment;
-        a status without a moment is taken at the load (:meth:`_ticket_settle`)."""
+        the updates to the customer and a status without a moment come once its work is there
+        (:meth:`_ticket_settle`)."""
 
-        def moment(on: OnDay) -> dt.datetime:
-            return _local(today + dt.timedelta(days=on.days), on.at, zone)
+        def moment(on: OnDay | BusinessAgo) -> dt.datetime:
+            return self._moment(on, values["contract"], today, zone)
 
         opened_at = values["opened_at"]
         ticket = service_services.ticket_open(actor=None, values=values, now=opened_at)
@@ -620,9 +604,17 @@ class _Loader:
             )
         return ticket
 
-    def _ticket_settle(self, ticket: Any, given: Mapping[str, Any]) -> None:
-        """Once its work is there: the status taken at the load, and the clocks as they stand
-        at the load (raising the rescue actions their risk calls for)."""
+    def _ticket_settle(
+        self, ticket: Any, given: Mapping[str, Any], today: dt.date, zone: ZoneInfo
+    ) -> None:
+        """Once its work is there (so the rescue actions an update's clocks raise tell its
+        technicians): the updates to the customer, each at its moment, then the status taken at
+        the load, and the clocks as they stand at the load."""
+        for when, message in given.get("updates", ()):
+            at = self._moment(when, ticket.contract, today, zone)
+            ticket = service_services.ticket_post_update(
+                actor=None, ticket=ticket, message=message, at=at, now=at
+            )
         if given["status"] != ticket.status:
             # A new status brings the clocks up to the load's now itself.
             service_services.ticket_update(

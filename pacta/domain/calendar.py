@@ -534,6 +534,36 @@ class BusinessCalendar:
         return i >= 0 and t < self._ends[i]
 
     # --- beyond the interface -------------------------------------------------------------------
+    def subtract(self, end: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The latest instant ``s`` not after ``end`` with ``between(s, end) == duration``, in
+        the calendar's zone: ``duration`` of business time counted back from ``end``.
+
+        As ``add`` returns a window's close rather than the next opening, counting back onto
+        the edge of a window returns its opening rather than the close before it. Two binary
+        searches, like ``add``; the timeline grows backwards when it must.
+        """
+        e = _instant(end, "end")
+        d = _seconds_of(duration)
+        if d == 0:
+            return self._out(e)
+        self._cover(e, e)
+        searched = 0
+        target = self._elapsed(e) - d
+        while target < 0:  # the start lies before the timeline: reach further back
+            if searched > _SEARCH_LIMIT_DAYS:
+                raise InvalidInput.on(
+                    "duration",
+                    gettext_noop("The calendar has no working time within twenty years."),
+                )
+            self._cover(self._span_start - _DAY_SECONDS, e)
+            searched += _GROWTH_DAYS
+            target = self._elapsed(e) - d
+        cum_start = self._cum_start
+        # The window the start falls in: landing within half a microsecond before an opening
+        # lands on the opening (its float difference only looks short of it).
+        j = bisect_right(cum_start, target + _TIE) - 1
+        return self._out(self._starts[j] + max(target - cum_start[j], 0.0))
+
     def next_open(self, at: dt.datetime) -> dt.datetime:
         """``at`` if the calendar is open then, else the next opening."""
         t = _instant(at, "at")

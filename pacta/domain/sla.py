@@ -1,20 +1,27 @@
 """A ticket's SLA clocks as a pure function of its events and "now".
 
-Each target (first response, resolution, and any a policy adds) is a budget of business time on
-the policy's calendar. The clock of a target runs while the ticket is open, not paused and not
-resolved, until the event that completes it (a first response completes "response"; resolving
-completes "resolution", and reopening starts it again). Time spent paused or resolved never
-counts, and it is measured in business time like everything else.
+Each target (first response, resolution, customer updates, and any a policy adds) is a budget of
+business time on the policy's calendar. The clock of a target runs while the ticket is open, not
+paused and not resolved. What a kind of target does on each event is data (:class:`TargetKind`):
+an event may complete its clock (a first response completes "response"; resolving completes
+"resolution" and "update"), start a completed clock again with the time it had used (reopening
+starts "resolution" again), or end the clock's current *cycle* and start a new one from zero (a
+recurring target: the first response, every update to the customer and a reopening each start a
+new cycle of "update"). Time spent paused or resolved never counts, and it is measured in
+business time like everything else.
 
 A change of priority or of policy keeps the time already used: only the budget changes (and,
 for a policy, the calendar the clock runs on from then on). A budget that shrinks below the time
 already used is breached at the instant the used time passed the new budget.
 
-For each target the evaluation gives its due instant, the business time used and remaining, its
-state (pending, met, breached), how far past due, and a risk level from the share of the budget
-used (the policy's thresholds; 75% warning and 90% critical by default). A due instant is where
-the budget would run out if the clock ran on from "now" without pausing; for a breached target it
-is the instant the budget ran out; for a met target, from the instant it was met.
+For each target the evaluation gives, for its current cycle (a one-shot target has one), the due
+instant, the business time used and remaining, and a risk level from the share of the budget used
+(the policy's thresholds; 75% warning and 90% critical by default); and over the whole ticket its
+state (breached if any cycle used more than its budget — a missed update stays a fact — else met
+once completed, else pending), how far past due at worst, and how many cycles were breached. A
+due instant is where the budget would run out if the clock ran on from "now" without pausing; for
+a cycle past its budget it is the instant the budget ran out; for a completed clock, from the
+instant it was completed. A cycle that ends is judged against the budget in force when it ends.
 """
 
 from __future__ import annotations
@@ -37,16 +44,17 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-OPEN, RESPOND, PAUSE, RESUME, RESOLVE, REOPEN = (
+OPEN, RESPOND, UPDATE, PAUSE, RESUME, RESOLVE, REOPEN = (
     "open",
     "respond",
+    "update",
     "pause",
     "resume",
     "resolve",
     "reopen",
 )
 PRIORITY, POLICY = "priority", "policy"
-EVENT_KINDS = frozenset({OPEN, RESPOND, PAUSE, RESUME, RESOLVE, REOPEN, PRIORITY, POLICY})
+EVENT_KINDS = frozenset({OPEN, RESPOND, UPDATE, PAUSE, RESUME, RESOLVE, REOPEN, PRIORITY, POLICY})
 
 PENDING, MET, BREACHED = "pending", "met", "breached"
 #: Risk levels, from calm to lost.
@@ -56,16 +64,29 @@ RISK_ORDER = {MET: 0, OK: 1, WARNING: 2, CRITICAL: 3, BREACHED: 4}
 
 @dataclass(frozen=True)
 class TargetKind:
-    """What completes a target's clock, and what starts it again."""
+    """What the events of a ticket do to the clock of a kind of target.
+
+    ``completed_by``: the events that complete it (it stops; met unless breached).
+    ``resumed_by``: the events that start a completed clock again, with the time it had used.
+    ``restarts_on``: the events that end its current cycle and start a new one from zero (a
+    recurring target; each cycle is judged against the budget on its own).
+    """
 
     name: str
-    completed_by: str
-    restarted_by: str | None = None
+    completed_by: frozenset[str] = frozenset()
+    resumed_by: frozenset[str] = frozenset()
+    restarts_on: frozenset[str] = frozenset()
 
 
-RESPONSE = TargetKind("response", RESPOND)
-RESOLUTION = TargetKind("resolution", RESOLVE, REOPEN)
-STANDARD_KINDS = (RESPONSE, RESOLUTION)
+RESPONSE = TargetKind("response", completed_by=frozenset({RESPOND}))
+RESOLUTION = TargetKind(
+    "resolution", completed_by=frozenset({RESOLVE}), resumed_by=frozenset({REOPEN})
+)
+#: The customer hears from us at least every so much business time while the ticket is open.
+UPDATES = TargetKind(
+    "update", completed_by=frozenset({RESOLVE}), restarts_on=frozenset({RESPOND, UPDATE, REOPEN})
+)
+STANDARD_KINDS = (RESPONSE, RESOLUTION, UPDATES)
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,12 @@ class SlaEvent:
 
 @dataclass(frozen=True)
 class Clock:
+    """One target's clock: ``budget``, ``used``, ``remaining``, ``due_at`` and ``risk`` are
+    those of its current cycle (a one-shot target has one; once the clock is completed its risk
+    is its state, met or breached); ``state``, ``breached_by`` (the worst overshoot) and
+    ``breaches`` (how many cycles used more than the budget: 0 or 1 for a one-shot target)
+    cover them all. ``cycle`` counts the cycles before the current one."""
+
     name: str
     budget: dt.timedelta
     used: dt.timedelta
@@ -132,6 +159,8 @@ class Clock:
     due_at: dt.datetime | None
     breached_by: dt.timedelta
     completed_at: dt.datetime | None
+    breaches: int = 0
+    cycle: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,7 +191,8 @@ class TicketClocks:
 
 @dataclass
 class _Running:
-    """A target's clock during the walk over the events."""
+    """A target's clock during the walk over the events (``used`` and ``periods``: of its
+    current cycle)."""
 
     kind: TargetKind
     used: float = 0.0
@@ -170,6 +200,18 @@ class _Running:
     completed_at: dt.datetime | None = None
     # (start, business seconds used before it, seconds in it, calendar) of each counted period
     periods: list[tuple[dt.datetime, float, float, BusinessCalendar]] = field(default_factory=list)
+    cycle: int = 0
+    breaches: int = 0  # of the cycles that ended
+    worst: float = 0.0  # the largest overshoot of a cycle that ended (seconds)
+
+    def restart(self, budget: dt.timedelta | None) -> None:
+        """End the current cycle, judged against ``budget`` (None: the terms set none), and
+        start a new one from zero."""
+        if budget is not None and self.used > budget.total_seconds():
+            self.breaches += 1
+            self.worst = max(self.worst, self.used - budget.total_seconds())
+        self.used, self.periods, self.cycle = 0.0, [], self.cycle + 1
+        self.done, self.completed_at = False, None
 
     def passed_at(self, amount: float) -> dt.datetime | None:
         """The instant this clock's used time reached ``amount`` (None if it never did)."""
@@ -254,7 +296,7 @@ def evaluate_clocks(
         note = ""
         if event.kind == OPEN:
             raise _refuse(index, gettext_noop("A ticket opens once."))
-        if event.kind in (PAUSE, RESUME, RESPOND) and resolved:
+        if event.kind in (PAUSE, RESUME, RESPOND, UPDATE) and resolved:
             raise _refuse(index, gettext_noop("The ticket is resolved: reopen it first."))
         if event.kind == PAUSE:
             if paused:
@@ -285,9 +327,12 @@ def evaluate_clocks(
             terms = event.terms
             budgets = terms.policy.budgets(priority)
         for clock in clocks:
-            if event.kind == clock.kind.completed_by and not clock.done:
+            kind = clock.kind
+            if event.kind in kind.restarts_on:
+                clock.restart(budgets.get(kind.name))
+            elif event.kind in kind.completed_by and not clock.done:
                 clock.done, clock.completed_at = True, event.at
-            elif event.kind == clock.kind.restarted_by and clock.done:
+            elif event.kind in kind.resumed_by and clock.done:
                 clock.done, clock.completed_at = False, None
         shown = {c.kind.name: _seconds(c.used) for c in clocks if c.kind.name in budgets}
         history.append(Step(event.at, event.kind, shown, note))
@@ -317,42 +362,49 @@ def _result(
     running = not paused and not resolved
     results: list[Clock] = []
     upcoming: list[dt.datetime] = []
+    pending_dues: list[dt.datetime] = []
     for clock in clocks:
         name = clock.kind.name
         if name not in budgets:
             continue  # the new terms drop this target
         budget = budgets[name].total_seconds()
         used = clock.used
-        if used > budget:
-            state, risk = BREACHED, BREACHED
+        over = used > budget
+        breaches = clock.breaches + over
+        if over:
             due_at = clock.passed_at(budget)
+            risk = BREACHED
         else:
-            # A met clock's due instant is counted from its completion, so it stays put.
+            # A completed clock's due instant is counted from its completion, so it stays put.
             since = clock.completed_at if clock.done and clock.completed_at else now
             due_at = calendar.add(since, _seconds(budget - used))
-            state = MET if clock.done else PENDING
-            risk = MET if clock.done else _risk(used, budget, policy)
-            if not clock.done and running:
-                for percent in (policy.warning_percent, policy.critical_percent):
-                    threshold = budget * percent / 100
-                    if used < threshold:
-                        upcoming.append(calendar.add(now, _seconds(threshold - used)))
-                # breached once past due: the first business microsecond after it
-                upcoming.append(calendar.add(now, _seconds(budget - used + 1e-6)))
+            if clock.done:
+                risk = BREACHED if breaches else MET
+            else:
+                risk = _risk(used, budget, policy)
+                pending_dues.append(due_at)
+                if running:
+                    for percent in (policy.warning_percent, policy.critical_percent):
+                        threshold = budget * percent / 100
+                        if used < threshold:
+                            upcoming.append(calendar.add(now, _seconds(threshold - used)))
+                    # breached once past due: the first business microsecond after it
+                    upcoming.append(calendar.add(now, _seconds(budget - used + 1e-6)))
         results.append(
             Clock(
                 name=name,
                 budget=budgets[name],
                 used=_seconds(used),
                 remaining=_seconds(max(budget - used, 0.0)),
-                state=state,
+                state=BREACHED if breaches else MET if clock.done else PENDING,
                 risk=risk,
                 due_at=due_at,
-                breached_by=_seconds(max(used - budget, 0.0)),
+                breached_by=_seconds(max(used - budget, clock.worst, 0.0)),
                 completed_at=clock.completed_at,
+                breaches=breaches,
+                cycle=clock.cycle,
             )
         )
-    pending_dues = [c.due_at for c in results if c.state == PENDING and c.due_at is not None]
     now_utc = _utc(now)
     worst = max((RISK_ORDER[c.risk] for c in results if c.state != MET), default=0)
     return TicketClocks(

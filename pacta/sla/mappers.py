@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Iterable
 from threading import Lock
 
 from pacta.domain import calendar as domain_calendar
@@ -33,6 +34,24 @@ def _hours(calendar: BusinessCalendar) -> dict[str, list[tuple[str, str]]]:
     return hours
 
 
+def holiday_source(
+    *, closed: Iterable[dt.date] = (), holiday_country: str = "", holiday_subdivision: str = ""
+) -> domain_calendar.HolidaySource | None:
+    """The days a calendar is closed, asked year by year: the public holidays of its country
+    (and region), when it names one, plus its own closed days; None when it has neither. The
+    one source of a calendar's holidays, for its clocks and for rating work on its days."""
+    public = public_holidays(holiday_country, holiday_subdivision) if holiday_country else None
+    own = frozenset(closed)
+    if public is None and not own:
+        return None
+
+    def of_year(year: int) -> set[dt.date]:
+        days = {day for day in own if day.year == year}
+        return days | public(year) if public is not None else days
+
+    return of_year
+
+
 def calendar_from_rows(
     *,
     time_zone: str,
@@ -42,8 +61,19 @@ def calendar_from_rows(
     holiday_subdivision: str = "",
 ) -> domain_calendar.BusinessCalendar:
     """A domain calendar from plain values (also how services validate a calendar's rows)."""
-    holidays = public_holidays(holiday_country, holiday_subdivision) if holiday_country else None
-    return domain_calendar.BusinessCalendar(time_zone, hours, closed, holidays=holidays)
+    holidays = holiday_source(
+        closed=closed, holiday_country=holiday_country, holiday_subdivision=holiday_subdivision
+    )
+    return domain_calendar.BusinessCalendar(time_zone, hours, holidays=holidays)
+
+
+def calendar_holidays(calendar: BusinessCalendar) -> domain_calendar.HolidaySource | None:
+    """The holidays of a calendar record (see :func:`holiday_source`)."""
+    return holiday_source(
+        closed=[row.day for row in calendar.closed_days.all()],
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+    )
 
 
 def calendar_to_domain(

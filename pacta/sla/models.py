@@ -164,10 +164,12 @@ class SlaPolicy(models.Model):
 class TargetKind(models.TextChoices):
     RESPONSE = domain.RESPONSE.name, _("first response")
     RESOLUTION = domain.RESOLUTION.name, _("resolution")
+    UPDATE = domain.UPDATES.name, _("customer updates")
 
 
 class SlaTarget(models.Model):
-    """How much business time a priority gets for a target (first response, resolution)."""
+    """How much business time a priority gets for a target: the first response, the
+    resolution, or at most between two updates to the customer (a recurring target)."""
 
     policy = models.ForeignKey(
         SlaPolicy, verbose_name=_("SLA policy"), on_delete=models.CASCADE, related_name="targets"
@@ -218,6 +220,11 @@ class TicketClock(models.Model):
     risk = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     breached_by = models.DurationField(_("breached by"))
+    breaches = models.PositiveIntegerField(
+        _("breaches"),
+        default=0,
+        help_text=_("How many cycles of the target ran past the budget (0 or 1 unless it recurs)."),
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"))
 

@@ -100,3 +100,11 @@ def sla_calendar(
 ) -> mappers.domain_calendar.BusinessCalendar:
     """A calendar record as the pure core's calendar (kept per record and version)."""
     return mappers.calendar_to_domain(calendar, time_zone=time_zone)
+
+
+def calendar_holidays(
+    calendar: BusinessCalendar | None,
+) -> mappers.domain_calendar.HolidaySource | None:
+    """The days ``calendar`` is closed, year by year: its country's (and region's) public
+    holidays and its own closed days, as its clocks see them; None without a calendar."""
+    return mappers.calendar_holidays(calendar) if calendar is not None else None

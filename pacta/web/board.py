@@ -120,8 +120,9 @@ def remaining_at(clock: Any, calendar: BusinessCalendar | None, now: dt.datetime
 
 
 def frozen_remaining(clock: Any) -> dt.timedelta:
-    """Business time left on a clock as last evaluated (negative: by how much it is late)."""
-    return clock.remaining - clock.breached_by
+    """Business time left on a clock as last evaluated (negative: by how much it is late); of
+    a recurring target, in its current cycle (a breach of an earlier cycle is history)."""
+    return clock.budget - clock.used
 
 
 class _Calendars:

@@ -302,3 +302,106 @@ def test_pauses_leave_out_exactly_their_business_time(c, gaps):
         + calendar.between(marks[4], end)
     )
     assert calendar.between(start, end, pauses=pauses) == expected
+
+
+# --- counting business time back: subtract --------------------------------------------------------
+MICRO = dt.timedelta(microseconds=1)
+
+
+@settings(max_examples=400, deadline=None)
+@given(case(), durations)
+def test_counting_back_gives_the_latest_start_with_that_much_business_time(c, duration):
+    calendar, end = c
+    start = calendar.subtract(end, duration)
+    assert calendar.between(start, end) == duration
+    assert utc(start) < utc(end)
+    # the latest such instant: a microsecond later there is less business time before the end
+    assert calendar.between(utc(start) + MICRO, end) < duration
+    assert start.tzinfo is calendar.zone
+
+
+@settings(max_examples=300, deadline=None)
+@given(case(), durations)
+def test_adding_back_what_was_counted_back_never_passes_the_end(c, duration):
+    calendar, end = c
+    start = calendar.subtract(end, duration)
+    assert utc(calendar.add(start, duration)) <= utc(end)
+    # and counting back from an addition never lands before its start
+    assert utc(calendar.subtract(calendar.add(end, duration), duration)) >= utc(end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case(), durations, durations)
+def test_subtract_is_monotonic_in_the_duration(c, a, b):
+    calendar, end = c
+    shorter, longer = sorted((a, b))
+    assert utc(calendar.subtract(end, longer)) <= utc(calendar.subtract(end, shorter))
+
+
+@settings(max_examples=300, deadline=None)
+@given(case(), st.integers(min_value=0, max_value=3 * 86400 * 10**6), durations)
+def test_subtract_is_monotonic_in_the_end(c, later_by, duration):
+    calendar, end = c
+    later = utc(end) + dt.timedelta(microseconds=later_by)  # real time later
+    assert utc(calendar.subtract(end, duration)) <= utc(calendar.subtract(later, duration))
+
+
+def test_counting_back_over_split_shifts_and_a_weekend():
+    split = BusinessCalendar(
+        "Europe/Madrid", {d: [("08:00", "14:00"), ("15:00", "18:00")] for d in WEEKDAYS}
+    )
+    monday = dt.datetime(2026, 11, 23, 10, 0, tzinfo=MADRID)
+    # two hours on Monday morning, then 1:10 of Friday afternoon
+    assert split.subtract(monday, dt.timedelta(hours=3, minutes=10)) == dt.datetime(
+        2026, 11, 20, 16, 50, tzinfo=MADRID
+    )
+    # exactly the morning: the opening, not Friday's close
+    assert split.subtract(monday, 2 * H) == dt.datetime(2026, 11, 23, 8, 0, tzinfo=MADRID)
+    # over the lunch break
+    afternoon = dt.datetime(2026, 11, 23, 15, 30, tzinfo=MADRID)
+    assert split.subtract(afternoon, H) == dt.datetime(2026, 11, 23, 13, 30, tzinfo=MADRID)
+
+
+def test_counting_back_across_the_spring_change_counts_real_time():
+    always = CALENDARS[("Europe/Madrid", "always")]
+    end = dt.datetime(2026, 3, 29, 3, 30, tzinfo=MADRID)  # CEST, an hour after 01:30 CET
+    assert always.subtract(end, H).isoformat() == "2026-03-29T01:30:00+01:00"
+    nights = CALENDARS[("Europe/Madrid", "dst_hours")]  # 01:00-04:00; 25 October has four hours
+    autumn = dt.datetime(2026, 10, 25, 4, 0, tzinfo=MADRID)
+    assert nights.subtract(autumn, 4 * H) == dt.datetime(2026, 10, 25, 1, 0, tzinfo=MADRID)
+    assert nights.subtract(autumn, 4 * H + H) == dt.datetime(2026, 10, 24, 3, 0, tzinfo=MADRID)
+
+
+def test_counting_back_zero_gives_the_end_in_the_calendars_zone():
+    calendar = office()
+    end = dt.datetime(2026, 3, 7, 11, 0, tzinfo=dt.UTC)  # a Saturday: closed
+    result = calendar.subtract(end, dt.timedelta(0))
+    assert (result, result.tzinfo) == (end, calendar.zone)
+
+
+def test_counting_back_far_grows_the_timeline_backwards():
+    calendar = office()
+    new_year = dt.datetime(2026, 1, 1, tzinfo=MADRID)
+    # 2025 has 261 weekdays of ten hours: all of them lead back to its first opening
+    assert calendar.subtract(new_year, 261 * 10 * H) == dt.datetime(2025, 1, 1, 8, tzinfo=MADRID)
+    assert calendar.subtract(new_year, 261 * 10 * H + H) == dt.datetime(
+        2024, 12, 31, 17, tzinfo=MADRID
+    )
+
+
+def test_counting_back_refuses_naive_ends_negative_durations_and_a_closed_past():
+    calendar = office()
+    with pytest.raises(InvalidInput) as naive:
+        calendar.subtract(dt.datetime(2026, 3, 9, 9, 0), H)
+    assert (naive.value.code, list(naive.value.fields)) == ("naive_datetime", ["end"])
+    with pytest.raises(InvalidInput) as negative:
+        calendar.subtract(dt.datetime(2026, 3, 9, 9, tzinfo=MADRID), -H)
+    assert list(negative.value.fields) == ["duration"]
+    closed_forever = BusinessCalendar(
+        "Europe/Madrid",
+        {"mon": [("08:00", "09:00")]},
+        holidays=lambda year: {dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)},
+    )
+    with pytest.raises(InvalidInput) as refused:
+        closed_forever.subtract(dt.datetime(2026, 1, 5, 8, tzinfo=MADRID), H)
+    assert list(refused.value.fields) == ["duration"]

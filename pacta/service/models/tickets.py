@@ -183,6 +183,7 @@ class Ticket(models.Model):
 class EventKind(models.TextChoices):
     OPEN = "open", _("opened")
     RESPOND = "respond", _("first response")
+    UPDATE = "update", _("customer update")
     PAUSE = "pause", _("paused")
     RESUME = "resume", _("resumed")
     RESOLVE = "resolve", _("resolved")
@@ -252,8 +253,9 @@ class RescueKind(models.TextChoices):
 
 class RescueAction(models.Model):
     """What the SLA sweep did when a ticket's clock entered a risk level. Unique per clock,
-    level, kind and episode (a reopened ticket starts a new episode), so a sweep run twice, or
-    by two workers at once, raises each action once."""
+    level, kind and episode (a reopened ticket, and each new cycle of a recurring target such as
+    customer updates, starts a new episode), so a sweep run twice, or by two workers at once,
+    raises each action once."""
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="rescue_actions"

@@ -1,7 +1,8 @@
 """A ticket's SLA: the events it records, and the clocks rebuilt from them.
 
-Whatever moves the clocks — the opening, the first response, a status that pauses, resumes,
-resolves or reopens, a change of priority or of SLA policy — is recorded as a TicketEvent. The
+Whatever moves the clocks — the opening, the first response, an update to the customer, a
+status that pauses, resumes, resolves or reopens, a change of priority or of SLA policy — is
+recorded as a TicketEvent. The
 clocks are then computed again from the whole log (:func:`pacta.domain.sla.evaluate_clocks`)
 and stored on the ticket, so they can always be rebuilt, audited and explained. An event is
 checked before it is recorded, and a refused one leaves nothing behind.
@@ -300,6 +301,29 @@ def ticket_respond(
     return ticket
 
 
+def ticket_post_update(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    message: str,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Record an update given to the customer (``message``: what they were told, kept on the
+    event as its reason). It ends the current cycle of the update target and starts the next.
+    A done ticket takes no update: it is reopened first."""
+    now = now or timezone.now()
+    text = message.strip() if isinstance(message, str) else ""
+    if not text:
+        raise InvalidInput.on("message", _("Say what the customer was told."))
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _refuse_if_done(ticket)
+        _record(ticket, EventKind.UPDATE, _when(ticket, at, now), actor, text)
+        ticket_clocks_refresh(ticket=ticket, now=now)
+    return ticket
+
+
 def ticket_status_change(
     *,
     actor: Actor,
@@ -345,11 +369,10 @@ def _first_pausing(ticket: Ticket) -> str:
 
 def _refuse_if_done(ticket: Ticket) -> None:
     if ticket.status in vocabulary.DONE:
-        raise Conflict(
-            _("This ticket is %(status)s: reopen it first.")
-            % {"status": ticket.get_status_display()},
-            code="ticket_done",
-        )
+        message = _("This ticket is %(status)s: reopen it first.") % {
+            "status": ticket.get_status_display()
+        }
+        raise Conflict(message, code="ticket_done", fields={"status": [message]})
 
 
 def ticket_pause(*, actor: Actor, ticket: Ticket, **kwargs: Any) -> Ticket:

@@ -2,8 +2,9 @@
 
 Whenever a ticket's clocks are rebuilt and a clock stands at warning, critical or breached, the
 rescue actions of that level are raised — once: each is unique per ticket, clock, level, kind
-and episode (a reopened ticket starts a new episode), so a sweep run twice, or by two workers at
-once, raises each action once. The actions:
+and episode (a reopened ticket starts a new episode, and so does each new cycle of a recurring
+target such as the customer updates), so a sweep run twice, or by two workers at once, raises
+each action once. The actions:
 
 * notify — an e-mail (through the outbox) to the dispatchers and the technicians assigned, in
   each reader's language and time zone;
@@ -98,13 +99,15 @@ def tickets_rescue(
     """Raise the actions the tickets' clocks call for, each once, in a few writes whatever the
     number of tickets; the escalations they call for (the caller changes the priorities).
 
-    Each action is unique per ticket, clock, level, kind and episode. The tickets are locked by
+    Each action is unique per ticket, clock, level, kind and episode: how often the ticket was
+    reopened (``episodes``) plus the clock's cycle (a recurring target's cycles are rescued each
+    on its own; a one-shot target has one). The tickets are locked by
     the caller, so the actions found raised before are all there are; the unique key stays the
     last guard: the insert skips a key already taken, and only the rows found by key that were
     not there before are the actions raised now (their details, e-mails and escalations follow).
     """
     due = [
-        _Due(ticket, clock, kind, episodes.get(ticket.pk, 0))
+        _Due(ticket, clock, kind, episodes.get(ticket.pk, 0) + clock.cycle)
         for ticket in tickets
         if ticket.status not in vocabulary.DONE
         for clock in _at_risk(clocks.get(ticket.pk))

@@ -266,8 +266,6 @@ def _week_problems(
         elif name == "hours":
             if need_week:
                 problems.append(_Problem("windows", _(messages[0])))
-        elif name == "closed":
-            problems.append(_Problem("closed_days", _(messages[0])))
         else:
             problems.append(_Problem(NON_FIELD, _(messages[0])))
     for day in overlapping_days:

@@ -21,6 +21,7 @@ _FIELDS = [
     "risk",
     "due_at",
     "breached_by",
+    "breaches",
     "completed_at",
     "evaluated_at",
 ]
@@ -58,7 +59,8 @@ def tickets_clocks_store(
                 updated.append(row)
             row.budget, row.used, row.remaining = clock.budget, clock.used, clock.remaining
             row.state, row.risk, row.due_at = clock.state, clock.risk, clock.due_at
-            row.breached_by, row.completed_at = clock.breached_by, clock.completed_at
+            row.breached_by, row.breaches = clock.breached_by, clock.breaches
+            row.completed_at = clock.completed_at
             row.evaluated_at = now
     rows_update(TicketClock, updated, _FIELDS)
     if created:

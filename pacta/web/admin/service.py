@@ -221,6 +221,7 @@ class TicketAdmin(_FoundByReference, RecordAdmin):
                 # a met target has no deadline left (the core gives one as if it ran on)
                 "—" if clock.state == domain.MET else tables.moment(clock.due_at),
                 tables.moment(clock.completed_at),
+                clock.breaches,
             )
             for clock in clocks.clocks
         ]
@@ -234,6 +235,7 @@ class TicketAdmin(_FoundByReference, RecordAdmin):
                 _("risk"),
                 _("due"),
                 _("met at"),
+                _("breaches"),
             ],
             rows,
             caption=_zone_caption(now),

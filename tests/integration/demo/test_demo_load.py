@@ -29,6 +29,7 @@ from pacta.domain.errors import InvalidInput
 from pacta.equipment.selectors import equipment_is_under_warranty, equipment_list
 from pacta.service.selectors import (
     rescue_action_list,
+    ticket_event_list_of,
     ticket_list,
     ticket_list_board,
     time_entry_list,
@@ -78,7 +79,7 @@ CREATED = {
     "calendar_window": 32,
     "closed_day": 2,
     "sla_policy": 5,
-    "sla_target": 40,
+    "sla_target": 41,
     "contract": 5,
     "contract_version": 6,
     "scope_line": 15,
@@ -463,6 +464,7 @@ def test_the_policies_give_targets_for_every_priority():
     assert targets == {
         ("critical", "response"): 30 * M,
         ("critical", "resolution"): 4 * H,
+        ("critical", "update"): 2 * H,
         ("high", "response"): 1 * H,
         ("high", "resolution"): 8 * H,
         ("normal", "response"): 4 * H,
@@ -470,7 +472,8 @@ def test_the_policies_give_targets_for_every_priority():
         ("low", "response"): 8 * H,
         ("low", "resolution"): 240 * H,
     }
-    assert [p.targets.count() for p in sla_policy_list(audience=SYSTEM)] == [8] * 5
+    # every priority's response and resolution; the Gold tier's outages also ask for updates
+    assert [p.targets.count() for p in sla_policy_list(audience=SYSTEM)] == [8, 8, 8, 9, 8]
 
 
 def test_a_team_of_technicians_covers_every_sites_region():
@@ -563,12 +566,28 @@ def test_the_clocks_of_the_demo_tickets_at_the_load():
         at("2026-11-23 09:00"),
     ]
     # Opened on a day and answered in time; the cut of yesterday 16:05 has been out for 17:55
-    # against a 4-hour repair time.
+    # against a 4-hour repair time. The customer heard from us at 16:20 (the response), 18:00,
+    # then not until an hour before the load: that night's cycle is breached, the current one
+    # has used one hour of its two.
     assert clocks_of(CUT) == (
         "in_progress",
         "breached",
-        {"response": met(15 * M), "resolution": ("breached", "breached", 17 * H + 55 * M)},
+        {
+            "response": met(15 * M),
+            "resolution": ("breached", "breached", 17 * H + 55 * M),
+            "update": ("breached", "ok", H),
+        },
     )
+    update = ticket(CUT).clocks.get(name="update")
+    # from 18:00 yesterday to 09:00 this morning in Metz: 15 hours, 13 past the budget
+    assert (update.breaches, update.breached_by, update.due_at) == (
+        1,
+        13 * H,
+        at("2026-11-23 11:00"),
+    )
+    updates = ticket_event_list_of(ticket(CUT), audience=SYSTEM).filter(kind="update")
+    assert [e.at for e in updates] == [at("2026-11-22 18:00"), at("2026-11-23 09:00")]
+    assert updates[0].reason.startswith("Équipe sur place")
     assert clocks_of(FTTH) == (
         "assigned",
         "ok",
@@ -681,10 +700,10 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 273 records created, 0 already there.")
+    assert text.splitlines()[0] == ("Demo data (year 2026): 274 records created, 0 already there.")
     assert "contract versions         6              0" in text
     assert "business calendars        4              0" in text
-    assert "SLA targets              40              0" in text
+    assert "SLA targets              41              0" in text
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
     assert {name: (lines[name][1], lines[name][-1]) for name in USERNAMES} == {
         "admin": ("Administrator", "pacta-demo"),
@@ -702,7 +721,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 273 records already there."
+        "Demo data (year 2026): nothing created, all 274 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 

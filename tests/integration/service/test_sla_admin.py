@@ -4,6 +4,7 @@ the outbox. Everything here is read-only: the clocks move through the services o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -24,6 +25,8 @@ from tests.support.make import at
 from tests.support.state import row, table_counts
 
 pytestmark = pytest.mark.django_db
+
+H = timedelta(hours=1)
 
 
 class _Tables(HTMLParser):
@@ -129,9 +132,19 @@ def test_the_ticket_page_shows_its_clocks_and_why_they_stand_there(world):
     )
     clocks, history, events = shown.tables[:3]
     assert clocks["rows"] == [
-        ["Target", "Budget (h:mm)", "Used", "Remaining", "State", "Risk", "Due", "Met at"],
-        ["first response", "1:00", "0:15", "0:45", "met", "met", "—", "03/02/2026 9:15 a.m."],
-        ["resolution", "4:00", "3:00", "1:00", "met", "met", "—", "03/02/2026 2 p.m."],
+        [
+            "Target",
+            "Budget (h:mm)",
+            "Used",
+            "Remaining",
+            "State",
+            "Risk",
+            "Due",
+            "Met at",
+            "Breaches",
+        ],
+        ["first response", "1:00", "0:15", "0:45", "met", "met", "—", "03/02/2026 9:15 a.m.", "0"],
+        ["resolution", "4:00", "3:00", "1:00", "met", "met", "—", "03/02/2026 2 p.m.", "0"],
     ]
     assert clocks["caption"].endswith("; times in Europe/Madrid.")
     assert history["rows"] == [
@@ -156,6 +169,65 @@ def test_the_ticket_page_shows_its_clocks_and_why_they_stand_there(world):
     ]
     assert len(shown.tables) == 3  # no rescue action, no message: a sentence says so
     assert table_counts() == counts  # reading the page writes nothing
+
+
+def test_the_history_shows_each_update_to_the_customer_and_its_cycle(world):
+    from pacta.service.services import ticket_post_update
+    from pacta.sla.services import sla_target_create
+
+    sla_target_create(
+        actor=None,
+        values={"policy": world["pol"], "priority": "high", "kind": "update", "duration": 2 * H},
+        reason="Customers hear from us every two hours",
+    )
+    dispatcher = make.user("dispatcher")
+    ticket = make.ticket(
+        world["site"], world["service"], contract=world["contract"], priority="high"
+    )
+    for move, when, extra in (
+        (ticket_respond, "09:15", {"reason": "Called back"}),
+        (ticket_post_update, "10:00", {"message": "Technician booked for 11:00."}),
+        (ticket_post_update, "12:30", {"message": "Waiting for a part."}),
+        (ticket_resolve, "13:00", {}),
+    ):
+        moment = at(f"2026-03-02 {when}")
+        ticket = move(actor=dispatcher, ticket=ticket, at=moment, now=moment, **extra)
+
+    shown = page(signed_in(dispatcher), ticket)
+
+    clocks, history, events = shown.tables[:3]
+    # the update cycles: 09:00-09:15, 09:15-10:00, 10:00-12:30 (half an hour over), 12:30-13:00
+    assert clocks["rows"][3] == [
+        "customer updates",
+        "2:00",
+        "0:30",
+        "1:30",
+        "breached",
+        "breached",
+        "03/02/2026 2:30 p.m.",
+        "03/02/2026 1 p.m.",
+        "1",
+    ]
+    assert history["rows"][0] == [
+        "When",
+        "Event",
+        "First response used",
+        "Resolution used",
+        "Customer updates used",
+        "Note",
+    ]
+    assert [r[1:] for r in history["rows"][1:]] == [
+        ["opened", "0:00", "0:00", "0:00", ""],
+        ["first response", "0:15", "0:15", "0:00", ""],
+        ["customer update", "0:15", "1:00", "0:00", ""],
+        ["customer update", "0:15", "3:30", "0:00", ""],
+        ["resolved", "0:15", "4:00", "0:30", ""],
+    ]
+    updates = [r for r in events["rows"] if r[1] == "customer update"]
+    assert [(r[0], r[-1]) for r in updates] == [
+        ("03/02/2026 10 a.m.", "Technician booked for 11:00."),
+        ("03/02/2026 12:30 p.m.", "Waiting for a part."),
+    ]
 
 
 def test_times_are_shown_in_the_readers_zone_and_priority_changes_are_explained(world):

@@ -98,6 +98,7 @@ def clock(
         "due_at": due_at,
         "breached_by_seconds": seconds(max(used - budget, ZERO)),
         "completed_at": completed_at,
+        "breaches": int(used > budget),
     }
 
 
@@ -715,6 +716,7 @@ def test_only_roles_that_change_tickets_move_their_clocks(api, world):
             response = client.post(f"/tickets/{ticket.pk}/{action}/", {})
             assert response.status_code == 403, (role, action, response.text)
         for action, body in (
+            ("update", {"message": "On our way"}),
             ("status", {"status": "waiting"}),
             ("priority", {"priority": "critical", "reason": "Hurry"}),
             ("sla-policy", {"sla_policy": world["pol"].pk, "reason": "Terms"}),
@@ -953,6 +955,7 @@ def test_the_schema_documents_each_action_with_its_body_and_answer(live_server):
 
     bodies = {
         "respond": "TicketMoveRequest",
+        "update": "TicketPostUpdateRequest",
         "pause": "TicketMoveRequest",
         "resume": "TicketMoveRequest",
         "resolve": "TicketMoveRequest",
@@ -986,5 +989,6 @@ def test_the_schema_documents_each_action_with_its_body_and_answer(live_server):
         "due_at",
         "breached_by_seconds",
         "completed_at",
+        "breaches",
     }
     assert clock["used_seconds"]["type"] == "integer"

@@ -294,6 +294,28 @@ def test_a_manager_adds_a_policy_with_its_targets(client):
     ]
 
 
+def test_a_policy_may_ask_for_updates_to_the_customer(client):
+    kinds = client.get(_url(SlaPolicy, "add")).context["inline_admin_formsets"][0].formset
+    assert dict(kinds.empty_form.fields["kind"].choices)["update"] == "customer updates"
+
+    response = client.post(
+        _url(SlaPolicy, "add"),
+        _policy_form(
+            [
+                {"priority": "critical", "kind": "response", "duration": "00:30:00"},
+                {"priority": "critical", "kind": "update", "duration": "02:00:00"},
+            ]
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy = SlaPolicy.objects.get(name="Gold")
+    assert list(policy.targets.values_list("priority", "kind", "duration")) == [
+        ("critical", "response", timedelta(minutes=30)),
+        ("critical", "update", timedelta(hours=2)),
+    ]
+
+
 def test_the_add_page_pauses_on_waiting_unless_told_and_offers_no_done_status(client):
     response = client.get(_url(SlaPolicy, "add"))
     field = response.context["adminform"].form["pausing_statuses"]

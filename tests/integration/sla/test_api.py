@@ -3,7 +3,7 @@ may do what, nested rows replaced on write, bad input on the field and the row."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -346,6 +346,25 @@ def test_a_manager_creates_and_replaces_a_policys_targets_in_seconds(api):
     )
 
 
+def test_a_policy_asks_for_an_update_to_the_customer_every_so_often(api):
+    client = api(make.user("manager"))
+    targets = [
+        *NEW_POLICY["targets"],
+        {"priority": "high", "kind": "update", "duration_seconds": 7200},
+    ]
+
+    created = client.post("/sla-policies/", {**NEW_POLICY, "targets": targets})
+
+    assert created.status_code == 201, created.text
+    assert _rows(created.json(), "targets") == [
+        {"priority": "high", "kind": "resolution", "duration_seconds": 14400},
+        {"priority": "high", "kind": "response", "duration_seconds": 3600},
+        {"priority": "high", "kind": "update", "duration_seconds": 7200},
+    ]
+    stored = SlaPolicy.objects.get(pk=created.json()["id"])
+    assert stored.targets.get(kind="update").duration == timedelta(hours=2)
+
+
 @pytest.mark.parametrize(
     ("change", "fields"),
     [
@@ -451,6 +470,7 @@ def test_clocks_are_read_only_and_show_business_time_in_seconds(api, clocks_worl
         "risk": "ok",
         "due_at": "2026-03-02T13:00:00+01:00",
         "breached_by_seconds": 0,
+        "breaches": 0,
         "completed_at": None,
     }
     assert by_name["resolution"]["due_at"] == "2026-03-03T15:00:00+01:00"

@@ -3,7 +3,8 @@ exact fields and nothing changed, the audit rows, and the mappers' cache kept in
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -634,7 +635,7 @@ def test_pausing_statuses_are_cleaned_and_may_be_none():
         ),
         (
             {"targets": [_row("high", "arrival", 1)]},
-            {"targets": ["Row 1: arrival is not a kind of target (response, resolution)."]},
+            {"targets": ["Row 1: arrival is not a kind of target (response, resolution, update)."]},
         ),
         (
             {"targets": [{"priority": "high", "kind": "response", "duration": 3600}]},
@@ -811,3 +812,32 @@ def test_calendars_and_policies_are_found_by_name():
     assert selectors.calendar_get_by_name("Office") == calendar
     assert selectors.sla_policy_get_by_name("Gold") == policy
     assert selectors.calendar_get_by_name("Nowhere") is None
+
+
+# --- one source of a calendar's holidays (clocks and rating) ------------------------------------
+def test_a_calendars_holidays_are_its_public_holidays_and_its_own_closed_days():
+    calendar = make.calendar(
+        holiday_country="ES",
+        holiday_subdivision="MD",
+        closed_days=[
+            {"day": date(2026, 12, 24), "name": "Nochebuena"},
+            {"day": date(2026, 12, 31), "name": "Nochevieja"},
+        ],
+    )
+
+    of_year = selectors.calendar_holidays(calendar)
+
+    assert of_year is not None
+    spain = [(1, 1), (1, 6), (4, 3), (5, 1), (8, 15), (10, 12), (12, 8), (12, 25)]
+    madrid = [(4, 2), (5, 2), (11, 2), (12, 7)]  # Maundy Thursday, 2 May, two Mondays after
+    own = [(12, 24), (12, 31)]
+    assert sorted(of_year(2026)) == sorted(date(2026, m, d) for m, d in spain + madrid + own)
+    assert not {date(2027, 12, 24), date(2027, 12, 31)} & set(of_year(2027))  # dated days
+    # the clocks run on the same days: each working day among them is closed
+    clocks = selectors.sla_calendar(calendar)
+    madrid_zone = ZoneInfo("Europe/Madrid")
+    for day in of_year(2026):
+        assert not clocks.is_open(datetime.combine(day, time(10), madrid_zone)), day
+    assert clocks.is_open(datetime(2026, 12, 23, 10, tzinfo=madrid_zone))
+    assert selectors.calendar_holidays(make.calendar()) is None  # neither: nothing to ask
+    assert selectors.calendar_holidays(None) is None
