@@ -117,7 +117,9 @@ RECORDS: dict[str, RecordAccess] = {
     "audit.periodicrun": _access({A: "v", M: "v"}),
     "django_tasks_database.dbtaskresult": _access({A: "v", M: "v"}),
     "accounts.team": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v"}),
-    "comms.outboundmessage": _access({A: "v", M: "v", D: "v"}),
+    # The outbox is read by the office that dispatches; "change" is starting a given-up message.
+    "comms.outboundmessage": _access({A: "vc", M: "vc", D: "vc"}),
+    "comms.messagetemplate": _access({A: FULL, M: FULL, D: "v"}),
     "sla.businesscalendar": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "sla.calendarwindow": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "sla.closedday": _access({A: FULL, M: FULL, D: "v", F: "v"}),
