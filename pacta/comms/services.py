@@ -257,7 +257,8 @@ def text_templates_check(
             )
 
 
-def _language_check(errors: FieldErrors, language: str) -> None:
+def language_check(errors: FieldErrors, language: str) -> None:
+    """A text written in one of pacta's languages, or an error on ``language``."""
     if language not in {code for code, _name in settings.LANGUAGES}:
         errors.add(
             "language",
@@ -273,7 +274,7 @@ def message_template_check(
     template: MessageTemplate, m2m: Mapping[str, list[Any]] | None = None
 ) -> None:
     errors = FieldErrors()
-    _language_check(errors, template.language)
+    language_check(errors, template.language)
     if "\n" in (template.subject or "").strip():
         errors.add("subject", _("A subject is one line."))
     text_templates_check(errors, template, ("subject", "body"))

@@ -16,9 +16,21 @@ def parse(html: str | bytes) -> Element:
     return tinyhtml5.parse(html, namespace_html_elements=False)
 
 
+def _pieces(element: Element) -> Iterator[str]:
+    if element.tag == "br":
+        yield " "  # a line break separates words, as a reader sees them
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _pieces(child)
+        if child.tail:
+            yield child.tail
+
+
 def text(element: Element) -> str:
-    """The element's text with runs of white space made one space, trimmed."""
-    return " ".join("".join(element.itertext()).split())
+    """The element's text as read (a line break is a space), runs of white space made one
+    space, trimmed."""
+    return " ".join("".join(_pieces(element)).split())
 
 
 def by_id(root: Element, element_id: str) -> Element:
