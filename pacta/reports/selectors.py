@@ -581,7 +581,9 @@ def inspection_report_get(inspection: Any, *, now: dt.datetime | None = None) ->
             context,
             mask,
             title=_("Inspection report"),
-            introduction=_("%(inspection)s of %(subject)s at %(site)s for %(customer)s.")
+            introduction=_(
+                "For %(customer)s: %(inspection)s of %(subject)s at %(site)s, as it was found."
+            )
             % {
                 "inspection": inspection.template.name,
                 "subject": subject,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("dispatch/", views.board, name="board"),
     path("dispatch/rows/", views.board_rows_view, name="board_rows"),
     path("reports/", include("pacta.web.reports")),
+    path("inspections/", include("pacta.web.inspections")),
 ]
