@@ -86,6 +86,10 @@ CREATED = {
     "work_order": 11,
     "time_entry": 12,
     "part_used": 6,
+    "inspection_template": 1,
+    "inspection_parameter": 3,
+    "report_wording": 2,
+    "redaction_rule": 1,
 }
 
 
@@ -681,7 +685,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 273 records created, 0 already there.")
+    assert text.splitlines()[0] == ("Demo data (year 2026): 280 records created, 0 already there.")
     assert "contract versions         6              0" in text
     assert "business calendars        4              0" in text
     assert "SLA targets              40              0" in text
@@ -702,7 +706,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 273 records already there."
+        "Demo data (year 2026): nothing created, all 280 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 
