@@ -208,3 +208,22 @@ def test_the_contracts_wording_in_the_customers_language_wins_over_the_general_o
     assert len(list(intro.iter("br"))) == 1
     assert text(by_id(html, "closing")) == "Servicio Técnico de Electromedicina"
     assert html.get("lang") == "es"
+
+
+def test_dates_numbers_and_money_are_written_in_the_customers_locale():
+    repair = hospital_repair(language="es")
+    work_order_rate(actor=None, work_order=repair.work_order, now=NOW)
+
+    html = page(repair.work_order)
+
+    (lines,) = by_id(html, "lines").iter("table")
+    amounts = [row[2:] for row in rows(lines)[1:4]]
+    assert amounts == [
+        ["0,5 h", "60,00 EUR", "×1,00", "30,00 EUR"],
+        ["1,5 h", "60,00 EUR", "×1,00", "90,00 EUR"],
+        ["1 uds.", "89,90 EUR", "×1,00", "89,90 EUR"],
+    ]
+    assert rows(lines)[-1][-1] == "209,90 EUR"
+    assert facts(by_id(html, "times").find("dl"))[3][1] == "3 de marzo de 2026 a las 10:40"
+    (entries,) = by_id(html, "times").iter("table")
+    assert rows(entries)[1][2:5] == ["03/03/2026 08:30", "09:00", "0:30"]
