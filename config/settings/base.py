@@ -177,6 +177,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceUnitEnum": "pacta.catalog.models.ServiceUnit",
         "ProductUnitEnum": "pacta.catalog.models.ProductUnit",
         "AuditActionEnum": "pacta.audit.models.Action",
+        "ReportKindEnum": "pacta.reports.models.ReportKind",
+        "ParameterKindEnum": "pacta.catalog.models.ParameterKind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }

@@ -113,11 +113,44 @@ RECORDS: dict[str, RecordAccess] = {
             U: "work_order__ticket__customer",
         },
     ),
+    # Inspections (issue 5): templates are catalog (the office writes them, the field reads
+    # them); inspections and readings are done by the work order's technician or contractor.
+    "catalog.inspectiontemplate": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "v", C: "v"}, {C: ALL}
+    ),
+    "catalog.inspectionparameter": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "v", C: "v"}, {C: ALL}
+    ),
+    "service.inspection": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "vac", C: "vac", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.inspectionreading": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "vac", C: "vac", U: "v"},
+        {
+            T: "inspection__work_order__technician",
+            C: "inspection__work_order__contractor",
+            U: "inspection__work_order__ticket__customer",
+        },
+    ),
+    # Documents: how they read is the office's; a report issued is read by the office and by
+    # the customer it was issued to.
+    "reports.reportwording": _access({A: FULL, M: FULL, D: "v"}),
+    "reports.redactionrule": _access({A: FULL, M: FULL, D: "v"}),
+    "reports.issuedreport": _access(
+        {A: "v", M: "v", D: "v", F: "v", U: "v"}, {U: "work_order__ticket__customer"}
+    ),
     "audit.auditentry": _access({A: "v", M: "v", F: "v"}),
     "audit.periodicrun": _access({A: "v", M: "v"}),
     "django_tasks_database.dbtaskresult": _access({A: "v", M: "v"}),
     "accounts.team": _access({A: FULL, M: FULL, D: "v", F: "v", T: "v"}),
-    "comms.outboundmessage": _access({A: "v", M: "v", D: "v"}),
+    # The outbox is read by the office that dispatches; "change" is starting a given-up message.
+    "comms.outboundmessage": _access({A: "vc", M: "vc", D: "vc"}),
+    "comms.messagetemplate": _access({A: FULL, M: FULL, D: "v"}),
     "sla.businesscalendar": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "sla.calendarwindow": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "sla.closedday": _access({A: FULL, M: FULL, D: "v", F: "v"}),

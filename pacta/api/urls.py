@@ -5,10 +5,24 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from pacta.api import accounts, audit, catalog, comms, contracts, customers, equipment, service, sla
+from pacta.api import (
+    accounts,
+    audit,
+    catalog,
+    comms,
+    contracts,
+    customers,
+    equipment,
+    inspections,
+    reports,
+    service,
+    sla,
+)
 
 router = DefaultRouter()
 for module in (accounts, customers, catalog, equipment, contracts, sla, service, comms, audit):
+    module.register(router)
+for module in (inspections, reports):
     module.register(router)
 
 urlpatterns = [

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from pacta.accounts.access import Audience, visible
 from pacta.catalog.models import (
     ChecklistStep,
+    InspectionParameter,
+    InspectionTemplate,
     PriceList,
     PriceListLine,
     Product,
@@ -73,3 +76,26 @@ def price_list_line_in_force(
 def price_list_is_used(price_list: PriceList) -> bool:
     """Whether contract terms refer to ``price_list``."""
     return price_list.contract_versions.exists()
+
+
+def inspection_template_list(*, audience: Audience) -> QuerySet[InspectionTemplate]:
+    return visible(
+        InspectionTemplate.objects.select_related("service").prefetch_related("parameters"),
+        audience,
+    )
+
+
+def inspection_template_list_for(
+    service: Any, *, audience: Audience
+) -> QuerySet[InspectionTemplate]:
+    """The active templates a work order of ``service`` offers: the service's own and those
+    of no service."""
+    return (
+        inspection_template_list(audience=audience)
+        .filter(is_active=True)
+        .filter(Q(service=None) | Q(service=service))
+    )
+
+
+def inspection_parameter_list(*, audience: Audience) -> QuerySet[InspectionParameter]:
+    return visible(InspectionParameter.objects.select_related("template"), audience)

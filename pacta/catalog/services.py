@@ -29,6 +29,9 @@ from pacta.catalog.errors import (
 )
 from pacta.catalog.models import (
     ChecklistStep,
+    InspectionParameter,
+    InspectionTemplate,
+    ParameterKind,
     PriceList,
     PriceListLine,
     Product,
@@ -402,4 +405,135 @@ PRICE_LIST_LINE = RecordWriter(
     delete=price_list_line_delete,
     check=price_list_line_check,
     reason_required=True,
+)
+
+
+# --- inspection templates -------------------------------------------------------------------------
+def inspection_template_check(
+    template: InspectionTemplate, m2m: Mapping[str, list[Any]] | None = None
+) -> None:
+    errors = FieldErrors()
+    if not (template.name or "").strip():
+        errors.add("name", _("Name the inspection."))
+    _active(errors, "service", template.service)
+    errors.raise_if_any()
+
+
+def inspection_template_create(
+    *, actor: Actor, values: Mapping[str, Any], reason: str = ""
+) -> InspectionTemplate:
+    return record_create(
+        InspectionTemplate,
+        actor=actor,
+        values=_upper(values, "code"),
+        reason=reason,
+        check=inspection_template_check,
+    )
+
+
+def inspection_template_update(
+    *,
+    actor: Actor,
+    inspection_template: InspectionTemplate,
+    values: Mapping[str, Any],
+    reason: str = "",
+) -> InspectionTemplate:
+    return record_update(
+        inspection_template,
+        actor=actor,
+        values=_upper(values, "code"),
+        reason=reason,
+        check=inspection_template_check,
+    )
+
+
+def inspection_template_delete(
+    *, actor: Actor, inspection_template: InspectionTemplate, reason: str = ""
+) -> None:
+    record_delete(inspection_template, actor=actor, reason=reason)
+
+
+INSPECTION_TEMPLATE = RecordWriter(
+    param="inspection_template",
+    create=inspection_template_create,
+    update=inspection_template_update,
+    delete=inspection_template_delete,
+    check=inspection_template_check,
+)
+
+
+def inspection_parameter_check(
+    parameter: InspectionParameter, m2m: Mapping[str, list[Any]] | None = None
+) -> None:
+    """A numeric parameter has a unit and an accepted range (a minimum, a maximum or both, the
+    minimum not above the maximum); a pass/fail one has neither."""
+    errors = FieldErrors()
+    if not (parameter.label or "").strip():
+        errors.add("label", _("Say what is checked."))
+    low, high = parameter.minimum, parameter.maximum
+    if parameter.kind == ParameterKind.NUMERIC:
+        if not (parameter.unit or "").strip():
+            errors.add("unit", _("Give the unit the value is read in (e.g. bar)."))
+        if low is None and high is None:
+            errors.add("minimum", _("Give the accepted range: a minimum, a maximum or both."))
+        elif low is not None and high is not None and low > high:
+            errors.add("maximum", _("The maximum must not be below the minimum."))
+    else:
+        if (parameter.unit or "").strip():
+            errors.add("unit", _("A pass/fail check has no unit."))
+        for name, bound in (("minimum", low), ("maximum", high)):
+            if bound is not None:
+                errors.add(name, _("A pass/fail check has no range."))
+    if is_duplicate(parameter, template_id=parameter.template_id, position=parameter.position):
+        errors.add("position", _("This inspection already has a parameter at this position."))
+    errors.raise_if_any()
+
+
+def _unit(values: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(values)
+    if isinstance(values.get("unit"), str):
+        values["unit"] = values["unit"].strip()
+    return values
+
+
+def inspection_parameter_create(
+    *, actor: Actor, values: Mapping[str, Any], reason: str = ""
+) -> InspectionParameter:
+    return record_create(
+        InspectionParameter,
+        actor=actor,
+        values=_unit(values),
+        reason=reason,
+        check=inspection_parameter_check,
+    )
+
+
+def inspection_parameter_update(
+    *,
+    actor: Actor,
+    inspection_parameter: InspectionParameter,
+    values: Mapping[str, Any],
+    reason: str = "",
+) -> InspectionParameter:
+    return record_update(
+        inspection_parameter,
+        actor=actor,
+        values=_unit(values),
+        reason=reason,
+        check=inspection_parameter_check,
+    )
+
+
+def inspection_parameter_delete(
+    *, actor: Actor, inspection_parameter: InspectionParameter, reason: str = ""
+) -> None:
+    record_delete(inspection_parameter, actor=actor, reason=reason)
+
+
+INSPECTION_PARAMETER = RecordWriter(
+    param="inspection_parameter",
+    create=inspection_parameter_create,
+    update=inspection_parameter_update,
+    delete=inspection_parameter_delete,
+    check=inspection_parameter_check,
 )

@@ -6,6 +6,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+#: A message that failed this many times waits for a person (the outbox in the back office
+#: shows it given up; "retry now" starts it again).
+MAX_ATTEMPTS = 5
+
 
 class OutboundMessage(models.Model):
     """An e-mail to send (or sent). ``key`` makes queueing idempotent: the same message for the
@@ -22,6 +26,16 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "When the outbox flush tries a message that failed again (later after each "
+            "failure); empty once sent or given up."
+        ),
+    )
     message_id = models.CharField(
         _("Message-ID"),
         max_length=250,
@@ -46,6 +60,22 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
 
+    @property
+    def state(self) -> str:
+        """Where the message stands: sent, waiting (not tried, or to be tried again), given up."""
+        if self.sent_at is not None:
+            return OutboundState.SENT
+        if self.attempts >= MAX_ATTEMPTS:
+            return OutboundState.GIVEN_UP
+        return OutboundState.RETRYING if self.attempts else OutboundState.WAITING
+
+
+class OutboundState(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    RETRYING = "retrying", _("failed, will retry")
+    GIVEN_UP = "given_up", _("given up")
+    SENT = "sent", _("sent")
+
 
 class MessageEvent(models.TextChoices):
     TICKET_OPENED = "ticket_opened", _("ticket opened (confirmation)")
@@ -54,6 +84,7 @@ class MessageEvent(models.TextChoices):
     WORK_CLOSED = "work_closed", _("work completed (closure report)")
     APPROVAL_REQUESTED = "approval_requested", _("approval asked of a manager")
     QUOTE_SENT = "quote_sent", _("quote sent")
+    INSPECTION_REPORT = "inspection_report", _("inspection finished (inspection report)")
 
 
 class MessageTemplate(models.Model):

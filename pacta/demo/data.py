@@ -1548,3 +1548,50 @@ TICKETS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# --- documents and inspections (issue 5) ----------------------------------------------------
+#: Inspection templates: ``service`` a task code (or None: offered on every work order);
+#: parameters are (label, kind, unit, minimum, maximum).
+INSPECTION_TEMPLATES: list[dict[str, Any]] = [
+    {
+        "code": "EXT-PS6",
+        "name": "Extintor de polvo 6 kg",
+        "service": "GEN-PM",
+        "parameters": [
+            ("Presión del manómetro", "numeric", "bar", D("12.0"), D("15.0")),
+            ("Precinto intacto", "pass_fail", "", None, None),
+            ("Manguera y boquilla sin daños", "pass_fail", "", None, None),
+        ],
+    },
+]
+#: How the reports read: ``contract`` a contract number, or None for the general wording.
+REPORT_WORDINGS: list[dict[str, Any]] = [
+    {
+        "kind": "closure",
+        "language": "es",
+        "contract": None,
+        "title": "Informe de cierre {{ work_order_reference }}",
+        "introduction": "Trabajo realizado para {{ customer_name }} en {{ site_name }}.",
+        "closing": "Gracias por confiar en nosotros. Si algo no es correcto, responda al correo "
+        "con el que recibió este informe.",
+    },
+    {
+        "kind": "closure",
+        "language": "es",
+        "contract": "ES-FSR-001",
+        "title": "Parte de intervención de electromedicina {{ work_order_reference }}",
+        "introduction": "Contrato {{ contract_number }} — {{ customer_name }}.\n"
+        "Intervención en {{ site_name }}: {{ subject }}",
+        "closing": "Documento sin datos de pacientes, según la cláusula de protección de datos "
+        "del contrato {{ contract_number }}.",
+    },
+]
+#: What a contract's documents mask.
+REDACTION_RULES: list[dict[str, Any]] = [
+    {
+        "contract": "ES-FSR-001",
+        "label": "Nombres de pacientes",
+        "pattern": r"\b[Pp]aciente\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?",
+        "replacement": "[paciente]",
+    },
+]

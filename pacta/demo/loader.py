@@ -43,6 +43,8 @@ from pacta.demo import data
 from pacta.demo.data import BusinessAgo, InYear, OnDay
 from pacta.equipment import selectors as equipment_selectors
 from pacta.equipment import services as equipment_services
+from pacta.reports import selectors as reports_selectors
+from pacta.reports import services as reports_services
 from pacta.service import selectors as service_selectors
 from pacta.service import services as service_services
 from pacta.sla import selectors as sla_selectors
@@ -78,6 +80,10 @@ KINDS: dict[str, Any] = {
     "work_order": _("work orders"),
     "time_entry": _("time entries"),
     "part_used": _("parts used"),
+    "inspection_template": _("inspection templates"),
+    "inspection_parameter": _("inspection parameters"),
+    "report_wording": _("report wordings"),
+    "redaction_rule": _("redaction rules"),
 }
 #: Why the demo's records exist (the reason of the writes that need one).
 REASON = "Demo data"
@@ -182,6 +188,8 @@ class _Loader:
         self._sla_policies()
         self._contracts()
         self._tickets()
+        self._inspection_templates()
+        self._documents()
         return self.report
 
     def _demo_year(self) -> int:
@@ -351,6 +359,67 @@ class _Loader:
                 "product",
                 catalog_selectors.product_list(audience=SYSTEM).filter(sku=given["sku"]),
                 lambda values=values: catalog_services.product_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+
+    def _inspection_templates(self) -> None:
+        for given in data.INSPECTION_TEMPLATES:
+            values = {
+                "code": given["code"],
+                "name": given["name"],
+                "service": self.services[given["service"]] if given["service"] else None,
+            }
+            template = self._ensure(
+                "inspection_template",
+                catalog_selectors.inspection_template_list(audience=SYSTEM).filter(
+                    code=given["code"]
+                ),
+                lambda values=values: catalog_services.inspection_template_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+            for position, (label, kind, unit, low, high) in enumerate(given["parameters"], 1):
+                parameter = {
+                    "template": template,
+                    "position": position,
+                    "label": label,
+                    "kind": kind,
+                    "unit": unit,
+                    "minimum": low,
+                    "maximum": high,
+                }
+                self._ensure(
+                    "inspection_parameter",
+                    catalog_selectors.inspection_parameter_list(audience=SYSTEM).filter(
+                        template=template, position=position
+                    ),
+                    lambda parameter=parameter: catalog_services.inspection_parameter_create(
+                        actor=None, values=parameter, reason=REASON
+                    ),
+                )
+
+    def _documents(self) -> None:
+        for given in data.REPORT_WORDINGS:
+            contract = self.contracts[given["contract"]] if given["contract"] else None
+            values = {**given, "contract": contract}
+            self._ensure(
+                "report_wording",
+                reports_selectors.report_wording_list(audience=SYSTEM).filter(
+                    kind=given["kind"], language=given["language"], contract=contract
+                ),
+                lambda values=values: reports_services.report_wording_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+        for given in data.REDACTION_RULES:
+            values = {**given, "contract": self.contracts[given["contract"]]}
+            self._ensure(
+                "redaction_rule",
+                reports_selectors.redaction_rule_list(audience=SYSTEM).filter(
+                    contract=values["contract"], label=given["label"]
+                ),
+                lambda values=values: reports_services.redaction_rule_create(
                     actor=None, values=values, reason=REASON
                 ),
             )

@@ -71,3 +71,63 @@ class RedactionRule(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+def _issued_path(report: IssuedReport, filename: str) -> str:
+    return f"reports/{report.kind}/{report.work_order_id}/{filename}"
+
+
+class IssuedReport(models.Model):
+    """A report as it was issued to the customer: the PDF rendered once (when the work was
+    completed, or the inspection finished) and stored through Django's storage, so the e-mail
+    attaches, and a later download gives, exactly what was issued."""
+
+    kind = models.CharField(_("report"), max_length=12, choices=ReportKind.choices)
+    work_order = models.ForeignKey(
+        "service.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inspection = models.ForeignKey(
+        "service.Inspection",
+        verbose_name=_("inspection"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    file = models.FileField(_("PDF"), upload_to=_issued_path, max_length=300)
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"))
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_order"],
+                condition=models.Q(kind="closure"),
+                name="issued_report_one_closure_per_work_order",
+            ),
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=models.Q(kind="inspection"),
+                name="issued_report_one_per_inspection",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="closure", inspection__isnull=True)
+                | models.Q(kind="inspection", inspection__isnull=False),
+                name="issued_report_inspection_iff_inspection_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.work_order_id}"
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]

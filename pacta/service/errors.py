@@ -1,6 +1,6 @@
 """Errors of tickets, work orders, time entries and parts used."""
 
-from pacta.domain.errors import Conflict, Forbidden
+from pacta.domain.errors import Conflict, Forbidden, InvalidInput
 
 
 class TicketHasWork(Conflict):
@@ -13,3 +13,15 @@ class WorkOrderReassignRefused(Forbidden):
     """Technicians and contractors work the orders they are given; only the office reassigns."""
 
     code = "reassign_refused"
+
+
+class InspectionFinished(Conflict):
+    """A finished inspection is what its report says: its readings no longer change."""
+
+    code = "inspection_finished"
+
+
+class ReadingsMissing(InvalidInput):
+    """An inspection finishes when every parameter of its template has a reading."""
+
+    code = "readings_missing"

@@ -14,6 +14,8 @@ from django.utils import timezone
 from pacta.accounts.access import Audience, visible
 from pacta.domain import tickets as vocabulary
 from pacta.service.models import (
+    Inspection,
+    InspectionReading,
     PartUsed,
     RescueAction,
     Ticket,
@@ -180,5 +182,28 @@ def work_order_locked(pk: Any) -> WorkOrder:
     return (
         WorkOrder.objects.select_for_update(of=("self",))
         .select_related("ticket__contract", "ticket__site", "ticket__service", "ticket__equipment")
+        .get(pk=pk)
+    )
+
+
+# --- inspections (issue 5) ----------------------------------------------------------------------
+def inspection_list(*, audience: Audience) -> QuerySet[Inspection]:
+    """Inspections on the work orders the audience may see, with their template."""
+    return visible(
+        Inspection.objects.select_related("work_order", "template", "equipment"), audience
+    )
+
+
+def inspection_reading_list(*, audience: Audience) -> QuerySet[InspectionReading]:
+    return visible(
+        InspectionReading.objects.select_related("inspection", "parameter", "read_by"), audience
+    )
+
+
+def inspection_locked(pk: Any) -> Inspection:
+    """An inspection locked for the caller's transaction, with its work order."""
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("work_order__ticket", "template")
         .get(pk=pk)
     )

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from pacta.web import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("password/", views.password, name="password"),
     path("dispatch/", views.board, name="board"),
     path("dispatch/rows/", views.board_rows_view, name="board_rows"),
+    path("reports/", include("pacta.web.reports")),
+    path("inspections/", include("pacta.web.inspections")),
 ]

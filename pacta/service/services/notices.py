@@ -137,3 +137,30 @@ def work_closed_notice(
         attachments=attachments,
         now=now,
     )
+
+
+def inspection_report_notice(
+    *,
+    inspection: Any,
+    attachments: Iterable[Mapping[str, str]] = (),
+    now: dt.datetime | None = None,
+) -> Any:
+    """An inspection is finished, with its report (once per inspection)."""
+    attachments = list(attachments)
+    work_order = inspection.work_order
+    ticket = work_order.ticket
+    return _queue(
+        ticket=ticket,
+        event="inspection_report",
+        key=f"inspection:{inspection.pk}:report",
+        about=ticket,
+        context=_context(
+            ticket,
+            work_order=work_order,
+            inspection_name=inspection.template.name,
+            passed=inspection.result == "pass",
+            has_report=bool(attachments),
+        ),
+        attachments=attachments,
+        now=now,
+    )

@@ -11,6 +11,8 @@ from pacta.web.admin import (  # noqa: F401  (each module registers its pages)
     contracts,
     customers,
     equipment,
+    inspections,
+    reports,
     service,
     sla,
 )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import NOBODY, VIEW, Audience, audience_of, may
 from pacta.comms import selectors as comms_selectors
+from pacta.comms.models import OutboundState
 from pacta.domain import sla as domain
 from pacta.domain.errors import PactaError
 from pacta.service import selectors, services
@@ -32,6 +33,7 @@ from pacta.service.models import (
 )
 from pacta.sla.models import RiskLevel, TargetKind
 from pacta.web.admin import tables
+from pacta.web.admin.comms import outbound_state
 from pacta.web.admin.records import ReadOnlyAdmin, RecordAdmin, RecordAdminForm, RecordInline
 
 
@@ -320,15 +322,27 @@ class TicketAdmin(_FoundByReference, RecordAdmin):
         if not messages:
             return _("No message was sent about this ticket.")
         return tables.table(
-            [_("queued at"), _("to"), _("subject"), _("sent at"), _("attempts")],
+            [
+                _("queued at"),
+                _("to"),
+                _("subject"),
+                _("sent at"),
+                _("attempts"),
+                _("state"),
+                _("next attempt"),
+                _("last error"),
+            ],
             (
                 (
-                    "",
+                    "breached" if message.state == OutboundState.GIVEN_UP else "",
                     tables.link(message, tables.moment(message.created_at)),
                     message.to_email,
                     message.subject,
                     tables.moment(message.sent_at),
                     message.attempts,
+                    outbound_state(message),
+                    tables.moment(message.next_attempt_at) if message.sent_at is None else "—",
+                    message.last_error or "—",
                 )
                 for message in messages.order_by("created_at", "id")
             ),

@@ -4,6 +4,7 @@ is loaded."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -87,6 +88,10 @@ CREATED = {
     "work_order": 11,
     "time_entry": 12,
     "part_used": 6,
+    "inspection_template": 1,
+    "inspection_parameter": 3,
+    "report_wording": 2,
+    "redaction_rule": 1,
 }
 
 
@@ -700,10 +705,12 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 274 records created, 0 already there.")
-    assert "contract versions         6              0" in text
-    assert "business calendars        4              0" in text
-    assert "SLA targets              41              0" in text
+    assert text.splitlines()[0] == ("Demo data (year 2026): 281 records created, 0 already there.")
+    # (the columns are as wide as the longest kind's name)
+    assert re.search(r"\ncontract versions +6 +0\n", text)
+    assert re.search(r"\nbusiness calendars +4 +0\n", text)
+    assert re.search(r"\nSLA targets +41 +0\n", text)
+    assert re.search(r"\ninspection parameters +3 +0\n", text)
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
     assert {name: (lines[name][1], lines[name][-1]) for name in USERNAMES} == {
         "admin": ("Administrator", "pacta-demo"),
@@ -721,7 +728,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 274 records already there."
+        "Demo data (year 2026): nothing created, all 281 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 

@@ -18,9 +18,20 @@ from pacta.accounts.access import ADD, CHANGE, DELETE, VIEW, audience_of, may
 from pacta.accounts.services import team_create
 from pacta.api.urls import router
 from pacta.audit.models import AuditEntry
+from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
+from pacta.reports.services import (
+    inspection_report_issue,
+    redaction_rule_create,
+    report_wording_create,
+)
 from pacta.service.models import RescueAction
 from pacta.service.services import sla_sweep
+from pacta.service.services.inspections import (
+    inspection_finish,
+    inspection_reading_record,
+    inspection_start,
+)
 from pacta.sla.models import TicketClock
 from tests.support import make
 from tests.support.state import table_counts
@@ -34,6 +45,9 @@ READ_ONLY = {
     "sla.ticketclock",
     "service.rescueaction",
     "comms.outboundmessage",
+    # started, read and finished through their own actions (tested with the inspections)
+    "service.inspection",
+    "reports.issuedreport",
 }
 ROLES = ["admin", "manager", "dispatcher", "technician", "finance", "contractor", "customer"]
 
@@ -70,6 +84,16 @@ def _world() -> dict[str, Any]:
     ticket = make.ticket(site, service, contract=contract, equipment=unit)
     work_order = make.work_order(ticket, users["technician"])
     sla_sweep(now=make.at("2026-03-02 12:30"))  # the ticket's response is late: rescue
+    template = inspection_template_create(
+        actor=None, values={"code": "EXT", "name": "Extinguisher"}
+    )
+    parameter = inspection_parameter_create(
+        actor=None,
+        values={"template": template, "position": 1, "label": "Seal", "kind": "pass_fail"},
+    )
+    inspection = inspection_start(actor=None, work_order=work_order, template=template)
+    inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
+    inspection = inspection_finish(actor=None, inspection=inspection)
     records = {
         "contractor": company,
         "customer": customer,
@@ -100,6 +124,16 @@ def _world() -> dict[str, Any]:
         "ticket-clock": TicketClock.objects.filter(ticket=ticket).first(),
         "rescue-action": RescueAction.objects.filter(ticket=ticket).first(),
         "outbound-message": OutboundMessage.objects.first(),
+        "inspection-template": template,
+        "inspection-parameter": parameter,
+        "inspection": inspection,
+        "report-wording": report_wording_create(
+            actor=None, values={"kind": "closure", "language": "en", "title": "Report"}
+        ),
+        "redaction-rule": redaction_rule_create(
+            actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
+        ),
+        "issued-report": inspection_report_issue(inspection_id=inspection.pk),
     }
     return {"users": users, "records": records}
 

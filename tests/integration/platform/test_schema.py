@@ -58,7 +58,7 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_schema_is_public_and_lists_every_endpoint(live_server):
-    response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"})
+    response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/vnd.oai.openapi+json")
     paths = response.json()["paths"]
@@ -83,7 +83,9 @@ def test_the_schema_is_public_and_lists_every_endpoint(live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_schema_never_shows_a_password(live_server):
-    schema = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}).json()
+    schema = httpx.get(
+        f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60
+    ).json()
     components = schema["components"]["schemas"]
     assert "password" not in components["User"]["properties"]
     assert components["UserRequest"]["properties"]["password"]["writeOnly"] is True

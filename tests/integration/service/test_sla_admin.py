@@ -290,8 +290,17 @@ def test_the_rescue_actions_and_the_messages_they_sent_are_on_the_ticket_page(wo
         ],
     ]
     assert messages["rows"] == [
-        ["Queued at", "To", "Subject", "Sent at", "Attempts"],
-        [raised, "dispatch@example.com", message.subject, "—", "0"],
+        [
+            "Queued at",
+            "To",
+            "Subject",
+            "Sent at",
+            "Attempts",
+            "State",
+            "Next attempt",
+            "Last error",
+        ],
+        [raised, "dispatch@example.com", message.subject, "—", "0", "waiting", raised, "—"],
     ]
     assert message.subject == (
         f"[pacta] {ticket.reference}: resolution breached (due 2026-03-02 13:00)"

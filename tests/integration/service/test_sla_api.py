@@ -947,7 +947,9 @@ def test_a_ticket_opened_over_the_api_shows_its_clocks_at_once(api, world):
 
 # --- the schema ---------------------------------------------------------------------------------
 def test_the_schema_documents_each_action_with_its_body_and_answer(live_server):
-    schema = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}).json()
+    schema = httpx.get(
+        f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60
+    ).json()
     paths = schema["paths"]
 
     def ref(content: dict[str, Any]) -> str:
