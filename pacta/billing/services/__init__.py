@@ -1,0 +1,9 @@
+"""Writing billing records: ratings and their charge lines (later invoices, payments, SEPA).
+
+Each module holds one concept's write path; this package re-exports the public services so
+callers import ``pacta.billing.services``.
+"""
+
+from pacta.billing.services.rating import charge_line_decide, work_order_rate
+
+__all__ = ["charge_line_decide", "work_order_rate"]
