@@ -26,7 +26,6 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from pacta.audit.services import (
     Actor,
@@ -193,7 +192,14 @@ def _season_errors(rule: SurchargeRule, errors: FieldErrors) -> None:
     for number, season in enumerate(seasons, start=1):
         where = {"season": number}
         if not (isinstance(season, list | tuple) and len(season) == 2):
-            errors.add("seasons", _("Season %(season)d: ") % where + shape)
+            errors.add(
+                "seasons",
+                _(
+                    'Season %(season)d: give its first and last day, e.g. ["2026-06-15", '
+                    '"2026-09-15"].'
+                )
+                % where,
+            )
             continue
         try:
             first, last = (date.fromisoformat(str(day)) for day in season)
@@ -265,24 +271,22 @@ def travel_rule_check(rule: TravelRule, m2m: Mapping[str, list[Any]] | None = No
     if not errors:
         other = _overlapping(rule, per_km=rule.per_km, zone_code=rule.zone_code)
         if other is not None:
-            what = (
-                _("a price per km")
-                if rule.per_km
-                else _("a fee for zone %(zone)s") % {"zone": rule.zone_code}
-            )
             if rule.version_id is not None:
-                errors.add(
-                    "zone_code",
-                    _("This version already has %(what)s.") % {"what": what},
+                message = (
+                    _("This version already has a price per km.")
+                    if rule.per_km
+                    else _("This version already has a travel fee for zone %(zone)s.")
                 )
+                errors.add("zone_code", message % {"zone": rule.zone_code})
             else:
                 errors.add(
                     "valid_from",
                     _(
-                        "This price list has %(what)s in force on these days too (%(days)s); "
-                        "end it first, or start this one later."
+                        "Another travel rule of this price list for the same zone (or per km) "
+                        "is in force on these days too (%(days)s); end it first, or start "
+                        "this one later."
                     )
-                    % {"what": what, "days": _days(other)},
+                    % {"days": _days(other)},
                 )
     errors.raise_if_any()
 
@@ -350,13 +354,13 @@ def _in_force(rule: Rule, today: date) -> bool:
     return _in_use(rule) and (rule.valid_from is None or rule.valid_from <= today)
 
 
-def _refuse_in_force(rule: Rule, what: str) -> None:
+def _refuse_in_force(rule: Rule) -> None:
     raise RuleInForce(
         _(
-            "%(what)s %(name)s has been in force (%(days)s) on a price list contracts use and "
-            "may have priced work: end it and add a new dated rule instead."
+            "%(rule)s has been in force (%(days)s) on a price list contracts use and may have "
+            "priced work: end it and add a new dated rule instead."
         )
-        % {"what": what, "name": rule, "days": _days(rule)}
+        % {"rule": rule, "days": _days(rule)}
     )
 
 
@@ -383,7 +387,6 @@ def _guard_change(
     values: Mapping[str, Any] | None,
     *,
     now: datetime | None,
-    what: str,
 ) -> None:
     """Refuse a change (``values``; None: a deletion) the rule's owner does not allow now."""
     if values is not None:
@@ -400,8 +403,10 @@ def _guard_change(
     if not _in_force(rule, today):
         return
     changed = _changed(rule, values) if values is not None else {"*"}
+    if not changed:
+        return
     if changed - {"valid_to"}:
-        _refuse_in_force(rule, what)
+        _refuse_in_force(rule)
     ends = values.get("valid_to") if values is not None else None
     if ends is None or ends < today - timedelta(days=1):
         raise RuleBackdated.on(
@@ -454,12 +459,11 @@ def _replace_in_force(
 @dataclass(frozen=True)
 class _Kind:
     """How the services of one kind of rule write it. ``key``: what a new dated price-list rule
-    replaces (None: nothing, e.g. allowances); ``what``: its name in a refusal."""
+    replaces (None: nothing, e.g. allowances)."""
 
     model: type[Any]
     check: Callable[..., None]
     key: Callable[[Any], Mapping[str, Any]] | None
-    what: str
 
     def create(
         self, *, actor: Actor, values: Mapping[str, Any], reason: str, now: datetime | None
@@ -487,7 +491,7 @@ class _Kind:
         reason = require_reason(reason)
         with transaction.atomic():
             stored = self.model._default_manager.select_for_update().get(pk=rule.pk)
-            _guard_change(stored, values, now=now, what=_(self.what))
+            _guard_change(stored, values, now=now)
             m2m = apply_values(stored, values)
             return record_save(
                 stored, actor=actor, reason=reason, check=self.check, m2m=m2m, now=now
@@ -497,23 +501,15 @@ class _Kind:
         reason = require_reason(reason)
         with transaction.atomic():
             stored = self.model._default_manager.select_for_update().get(pk=rule.pk)
-            _guard_change(stored, None, now=now, what=_(self.what))
+            _guard_change(stored, None, now=now)
             record_delete(stored, actor=actor, reason=reason, now=now)
 
 
-_SURCHARGE = _Kind(
-    SurchargeRule,
-    surcharge_rule_check,
-    lambda rule: {"name": rule.name},
-    gettext_noop("The surcharge rule"),
-)
+_SURCHARGE = _Kind(SurchargeRule, surcharge_rule_check, lambda rule: {"name": rule.name})
 _TRAVEL = _Kind(
-    TravelRule,
-    travel_rule_check,
-    lambda rule: {"per_km": rule.per_km, "zone_code": rule.zone_code},
-    gettext_noop("The travel rule"),
+    TravelRule, travel_rule_check, lambda rule: {"per_km": rule.per_km, "zone_code": rule.zone_code}
 )
-_ALLOWANCE = _Kind(Allowance, allowance_check, None, gettext_noop("The allowance"))
+_ALLOWANCE = _Kind(Allowance, allowance_check, None)
 
 
 def surcharge_rule_create(
