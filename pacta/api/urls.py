@@ -15,6 +15,7 @@ from pacta.api import (
     equipment,
     inspections,
     reports,
+    rules,
     service,
     sla,
 )
@@ -24,6 +25,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+rules.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

@@ -14,6 +14,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from pacta.audit.services import (
 )
 from pacta.billing.errors import NotAwaitingApproval, NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
-from pacta.contracts.mappers import rating_terms
+from pacta.contracts.mappers import rating_terms, rules_in_force
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import rating
 from pacta.domain.errors import Forbidden
@@ -111,8 +112,13 @@ def _work_record(
 
 
 def _fingerprint(work: rating.WorkRecord, version: Any) -> str:
+    zone = ZoneInfo(work.site.timezone)
+    first_on = work.performed_on or dt.date.min
+    last_on = max((e.ended_at.astimezone(zone).date() for e in work.time_entries), default=first_on)
     data = {
         "version": version.pk,
+        # The rules the rating reads, so a price-list rule changed or replaced is noticed.
+        "rules": rules_in_force(version, first_on=first_on, last_on=max(first_on, last_on)),
         "service": work.service_code,
         "site": [work.site.site_id, work.site.timezone, work.site.zone_code],
         "access": work.site.access_hours,
@@ -146,7 +152,11 @@ def _trace(trace: rating.Trace) -> dict[str, Any]:
 
 
 def _words(trace: rating.Trace) -> list[list[Any]]:
-    return [[phrase.template, dict(phrase.params)] for phrase in trace.phrases]
+    # Values as JSON keeps them: a multiplier or a quantity (Decimal) as its exact text.
+    return [
+        [phrase.template, json.loads(json.dumps(dict(phrase.params), cls=DjangoJSONEncoder))]
+        for phrase in trace.phrases
+    ]
 
 
 def _supersede(current: Rating, *, actor: Actor, now: dt.datetime, reason: str) -> None:

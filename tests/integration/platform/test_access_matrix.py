@@ -20,6 +20,7 @@ from pacta.api.urls import router
 from pacta.audit.models import AuditEntry
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
+from pacta.contracts.services import allowance_create, surcharge_rule_create, travel_rule_create
 from pacta.reports.services import (
     inspection_report_issue,
     redaction_rule_create,
@@ -94,6 +95,9 @@ def _world() -> dict[str, Any]:
     inspection = inspection_start(actor=None, work_order=work_order, template=template)
     inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
     inspection = inspection_finish(actor=None, inspection=inspection)
+    # The rules of rating, on the terms of a draft (editable) contract of the customer.
+    draft = make.contract(customer, scope=[(service, "included")], status="draft")
+    rules = _rules(draft.versions.get(), service)
     records = {
         "contractor": company,
         "customer": customer,
@@ -134,8 +138,36 @@ def _world() -> dict[str, Any]:
             actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
         ),
         "issued-report": inspection_report_issue(inspection_id=inspection.pk),
+        **rules,
     }
     return {"users": users, "records": records}
+
+
+def _rules(version: Any, service: Any) -> dict[str, Any]:
+    why = "Terms"
+    return {
+        "surcharge-rule": surcharge_rule_create(
+            actor=None,
+            values={"version": version, "name": "weekend", "multiplier": 2, "weekdays": ["sun"]},
+            reason=why,
+        ),
+        "travel-rule": travel_rule_create(
+            actor=None,
+            values={
+                "version": version,
+                "label": "Zone N",
+                "zone_code": "N",
+                "unit_price": 30,
+                "tax_rate": service.tax_rate,
+            },
+            reason=why,
+        ),
+        "allowance": allowance_create(
+            actor=None,
+            values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+            reason=why,
+        ),
+    }
 
 
 def _endpoints() -> list[tuple[str, str, Any]]:
