@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, Min, Prefetch, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,16 +36,18 @@ from pacta.audit.services import (
     actor_user,
     change_entry,
     change_record_bulk,
+    rows_insert,
     snapshot,
 )
 from pacta.billing.errors import NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
-from pacta.catalog.selectors import tax_rate_list, tax_rate_percent_on
+from pacta.catalog.selectors import product_list, tax_rate_list, tax_rate_percent_on
 from pacta.contracts.mappers import rating_terms
-from pacta.contracts.selectors import contract_version_in_force, contract_version_list
+from pacta.contracts.selectors import contract_list, contract_version_list
 from pacta.domain import rating
 from pacta.domain.entitlement import Balances
 from pacta.domain.periods import Period, period_of
+from pacta.domain.terms import version_in_force
 from pacta.entitlements.services import (
     entitlement_balances,
     entitlement_period_open,
@@ -83,11 +85,17 @@ class RatingRun:
 
 
 # --- the work record, its fingerprint, the stored trace -------------------------------------
+#: A time entry as a batch reads it: (technician id, started at, ended at, kind).
+Entry = tuple[Any, dt.datetime, dt.datetime, str]
+#: A part used: (product, quantity).
+Part = tuple[Any, Decimal]
+
+
 def _work_day(
-    work_order: WorkOrder, entries: list[Any], zone: ZoneInfo, now: dt.datetime
+    work_order: WorkOrder, entries: Sequence[Entry], zone: ZoneInfo, now: dt.datetime
 ) -> dt.date:
     if entries:  # in order of their start
-        return entries[0].started_at.astimezone(zone).date()
+        return entries[0][1].astimezone(zone).date()
     moment = work_order.scheduled_start_at or now
     return moment.astimezone(zone).date()
 
@@ -95,8 +103,8 @@ def _work_day(
 def _work_record(
     work_order: WorkOrder,
     day: dt.date,
-    entries: list[Any],
-    parts: list[Any],
+    entries: Sequence[Entry],
+    parts: Sequence[Part],
     *,
     holidays: Any,
     approved: bool,
@@ -127,14 +135,14 @@ def _work_record(
         ),
         time_entries=tuple(
             rating.TimeEntry(
-                technician_id=str(entry.technician_id),
-                started_at=entry.started_at,
-                ended_at=entry.ended_at,
-                kind=rating.TimeKind(entry.kind),
+                technician_id=str(technician_id),
+                started_at=started_at,
+                ended_at=ended_at,
+                kind=rating.TimeKind(kind),
             )
-            for entry in entries
+            for technician_id, started_at, ended_at, kind in entries
         ),
-        parts=tuple(rating.PartUsed(part.product.sku, part.quantity) for part in parts),
+        parts=tuple(rating.PartUsed(product.sku, quantity) for product, quantity in parts),
         travel=rating.Travel(zone_code=site.zone_code, distance_km=work_order.travel_km),
         priority=ticket.priority,
         emergency=ticket.priority == "critical",
@@ -191,23 +199,43 @@ def _words(trace: rating.Trace) -> list[list[Any]]:
     ]
 
 
-def _charge_lines(stored: Rating, result: rating.RatingResult) -> list[ChargeLine]:
+#: The columns of a charge line a rating writes (the rest keep their defaults).
+LINE_FIELDS = (
+    "rating",
+    "position",
+    "charge_type",
+    "code",
+    "label",
+    "quantity",
+    "unit",
+    "unit_price",
+    "multiplier",
+    "amount",
+    "tax_rate",
+    "trace",
+    "words",
+    "approval",
+)
+
+
+def _charge_lines(stored: Rating, result: rating.RatingResult) -> list[tuple[Any, ...]]:
+    """The rows of ``stored``'s charge lines, in the order of ``LINE_FIELDS``."""
     return [
-        ChargeLine(
-            rating=stored,
-            position=position,
-            charge_type=ChargeType(line.charge_type.value),
-            code=line.code,
-            label=line.label,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price.amount,
-            multiplier=line.multiplier,
-            amount=line.amount.amount,
-            tax_rate=line.tax_rate,
-            trace=_trace(line.trace),
-            words=_words(line.trace),
-            approval=(
+        (
+            stored.pk,
+            position,
+            ChargeType(line.charge_type.value),
+            line.code,
+            line.label,
+            line.quantity,
+            line.unit,
+            line.unit_price.amount,
+            line.multiplier,
+            line.amount.amount,
+            line.tax_rate,
+            _trace(line.trace),
+            _words(line.trace),
+            (
                 Approval.PENDING
                 if line.charge_type is rating.ChargeType.NEEDS_APPROVAL
                 else Approval.NOT_NEEDED
@@ -241,41 +269,118 @@ def _in_order_of_work(
     ]
 
 
+# --- what a run reads once ------------------------------------------------------------------
+class _Reads:
+    """What the batches of a run share: tax rates, holidays per calendar, the catalog rows
+    seen, and the terms of each version (only tax rates depend on the day: one set of terms
+    per version and tax epoch), which keep the timelines the core builds on them."""
+
+    def __init__(self) -> None:
+        self.tax_rates = list(tax_rate_list(audience=SYSTEM))
+        self.holidays: dict[Any, Any] = {}
+        self.services: dict[Any, Any] = {}
+        self.products: dict[Any, Any] = {}
+        self.terms: dict[tuple[Any, ...], tuple[rating.ContractTerms, set[Any], set[Any]]] = {}
+
+    def holidays_of(self, calendar: Any) -> Any:
+        if calendar is None:
+            return None
+        if calendar.pk not in self.holidays:
+            self.holidays[calendar.pk] = calendar_holidays(calendar)
+        return self.holidays[calendar.pk]
+
+    def terms_of(self, version: Any, day: dt.date) -> rating.ContractTerms:
+        """The terms of ``version`` on ``day``, pricing every service and product seen so far
+        at its catalog price where the price list has no line for it."""
+        taxes = tuple(tax_rate_percent_on(rate, day) for rate in self.tax_rates)
+        key = (version.pk, taxes)
+        found = self.terms.get(key)
+        if (
+            found is not None
+            and len(found[1]) == len(self.services)
+            and len(found[2]) == len(self.products)
+        ):
+            return found[0]
+        terms = rating_terms(
+            version,
+            on=day,
+            services=list(self.services.values()),
+            products=list(self.products.values()),
+        )
+        self.terms[key] = (terms, set(self.services), set(self.products))
+        return terms
+
+
 # --- one batch ------------------------------------------------------------------------------
 def _locked(pks: Sequence[Any]) -> list[WorkOrder]:
-    """The batch's work orders locked for the transaction, in the order of ``pks``, with what
-    rating reads prefetched."""
-    entries = time_entry_list(audience=SYSTEM).select_related(None).order_by("started_at", "id")
-    parts = part_used_list(audience=SYSTEM).select_related(None).select_related("product")
-    versions = (
-        contract_version_list(audience=SYSTEM)
-        .select_related(None)
-        .prefetch_related(None)
-        .select_related("calendar", "price_list")
-    )
+    """The batch's work orders locked for the transaction, in the order of ``pks``."""
     rows = (
         work_order_list(audience=SYSTEM)
+        .select_related(None)
         .select_for_update(of=("self",))
-        .select_related("ticket__contract", "ticket__site", "ticket__service", "ticket__equipment")
+        .select_related("ticket__site", "ticket__service", "ticket__equipment")
         .filter(pk__in=pks)
-        .prefetch_related(
-            Prefetch("time_entries", queryset=entries),
-            Prefetch("parts_used", queryset=parts.order_by("id")),
-            Prefetch("ticket__contract__versions", queryset=versions),
-        )
     )
     by_pk = {row.pk: row for row in rows}
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 class _Batch:
-    """What a batch read once, the balances it carries, and the rows it has yet to write."""
+    """What a batch read at once, the balances it carries, and the rows it has yet to write."""
 
     def __init__(
-        self, work_orders: list[WorkOrder], *, actor: Actor, now: dt.datetime, reason: str
+        self,
+        work_orders: list[WorkOrder],
+        reads: _Reads,
+        *,
+        actor: Actor,
+        now: dt.datetime,
+        reason: str,
     ) -> None:
-        self.actor, self.now, self.reason = actor, now, reason
+        self.reads, self.actor, self.now, self.reason = reads, actor, now, reason
         pks = [w.pk for w in work_orders]
+        self.entries: dict[Any, list[Entry]] = {pk: [] for pk in pks}
+        for row in (
+            time_entry_list(audience=SYSTEM)
+            .filter(work_order__in=pks)
+            .order_by("work_order", "started_at", "id")
+            .values_list("work_order", "technician", "started_at", "ended_at", "kind")
+        ):
+            self.entries[row[0]].append(row[1:])
+        used = list(
+            part_used_list(audience=SYSTEM)
+            .filter(work_order__in=pks)
+            .order_by("work_order", "id")
+            .values_list("work_order", "product", "quantity")
+        )
+        missing = {product for _w, product, _q in used} - set(reads.products)
+        if missing:
+            reads.products.update(
+                (row.pk, row)
+                for row in product_list(audience=SYSTEM).filter(pk__in=missing).select_related(None)
+            )
+        self.parts: dict[Any, list[Part]] = {pk: [] for pk in pks}
+        for work_order, product, quantity in used:
+            self.parts[work_order].append((reads.products[product], quantity))
+        for work_order in work_orders:
+            reads.services.setdefault(work_order.ticket.service_id, work_order.ticket.service)
+        contract_ids = {w.ticket.contract_id for w in work_orders}
+        self.contracts = {
+            row.pk: row
+            for row in contract_list(audience=SYSTEM)
+            .select_related(None)
+            .prefetch_related(None)
+            .filter(pk__in=contract_ids)
+        }
+        self.versions: dict[Any, list[Any]] = {pk: [] for pk in contract_ids}
+        for version in (
+            contract_version_list(audience=SYSTEM)
+            .prefetch_related(None)
+            .select_related("calendar", "price_list")
+            .filter(contract__in=contract_ids)
+        ):
+            version.contract = self.contracts[version.contract_id]
+            self.versions[version.contract_id].append(version)
         self.current = {
             r.work_order_id: r
             for r in Rating.objects.filter(work_order__in=pks, superseded_at__isnull=True)
@@ -292,37 +397,12 @@ class _Batch:
             .values_list("rating__work_order", flat=True)
             .distinct()
         )
-        self.tax_rates = list(tax_rate_list(audience=SYSTEM))
-        self.services = list({w.ticket.service_id: w.ticket.service for w in work_orders}.values())
-        self.products = list(
-            {p.product_id: p.product for w in work_orders for p in w.parts_used.all()}.values()
-        )
-        self.holidays: dict[Any, Any] = {}
-        self.terms: dict[tuple[Any, ...], rating.ContractTerms] = {}
         self.sites: dict[Any, list[str]] = {}
         self.opened: set[tuple[Any, dt.date]] = set()
         self.balances: dict[tuple[Any, dt.date], Balances] = {}
-        # To write: ratings superseded, new ratings with their lines and draws.
+        # To write: ratings superseded, new ratings with their results and contracts.
         self.superseded: list[Rating] = []
         self.new: list[tuple[Rating, rating.RatingResult, Any]] = []
-
-    # -- what is read once
-    def holidays_of(self, calendar: Any) -> Any:
-        if calendar is None:
-            return None
-        if calendar.pk not in self.holidays:
-            self.holidays[calendar.pk] = calendar_holidays(calendar)
-        return self.holidays[calendar.pk]
-
-    def terms_of(self, version: Any, day: dt.date) -> rating.ContractTerms:
-        # Only the tax rates depend on the day: one set of terms per version and tax epoch.
-        taxes = tuple(tax_rate_percent_on(rate, day) for rate in self.tax_rates)
-        key = (version.pk, taxes)
-        if key not in self.terms:
-            self.terms[key] = rating_terms(
-                version, on=day, services=self.services, products=self.products
-            )
-        return self.terms[key]
 
     def balances_of(self, contract: Any, period_on: dt.date) -> Balances:
         key = (contract.pk, period_on)
@@ -352,7 +432,7 @@ class _Batch:
             ]
         # Closing the previous period reads its balances from the ledger: write what this batch
         # drew on the contract first.
-        if any(stored.contract_version.contract_id == contract.pk for stored, _r, _w in self.new):
+        if any(owner.pk == contract.pk for _s, _r, owner in self.new):
             self.flush()
         opened = entitlement_period_open(
             contract=contract,
@@ -393,12 +473,11 @@ class _Batch:
                 % {"work_order": work_order.reference, "status": work_order.get_status_display()}
             )
         ticket = work_order.ticket
-        contract = ticket.contract
+        contract = self.contracts[ticket.contract_id]
         zone = ZoneInfo(ticket.site.time_zone)
-        entries = list(work_order.time_entries.all())
-        parts = list(work_order.parts_used.all())
+        entries = self.entries[work_order.pk]
         day = _work_day(work_order, entries, zone, self.now)
-        version = contract_version_in_force(contract, day)
+        version = version_in_force(self.versions[contract.pk], day)
         if version is None:
             raise NoTermsInForce(
                 _("Contract %(contract)s had no terms in force on %(day)s.")
@@ -408,8 +487,8 @@ class _Batch:
             work_order,
             day,
             entries,
-            parts,
-            holidays=self.holidays_of(version.calendar),
+            self.parts[work_order.pk],
+            holidays=self.reads.holidays_of(version.calendar),
             approved=work_order.pk in self.approved,
         )
         fingerprint = _fingerprint(work, version)
@@ -417,7 +496,7 @@ class _Batch:
         if current is not None and current.fingerprint == fingerprint:
             return current
 
-        terms = self.terms_of(version, day)
+        terms = self.reads.terms_of(version, day)
         period = period_of(starts_on=contract.starts_on, length=version.billing_period, day=day)
         self.open_period(contract, version, terms, period)
         if current is not None:
@@ -455,9 +534,10 @@ class _Batch:
         ratings = Rating.objects.bulk_create(
             [stored for stored, _r, _c in self.new], batch_size=BULK
         )
-        ChargeLine.objects.bulk_create(
-            [line for stored, result, _c in self.new for line in _charge_lines(stored, result)],
-            batch_size=BULK,
+        rows_insert(
+            ChargeLine,
+            LINE_FIELDS,
+            (row for stored, result, _c in self.new for row in _charge_lines(stored, result)),
         )
         ledger_append_many(
             drawn=[
@@ -484,11 +564,17 @@ class _Batch:
 
 
 def _rate_batch(
-    pks: Sequence[Any], *, actor: Actor, now: dt.datetime, reason: str, run: RatingRun
+    pks: Sequence[Any],
+    reads: _Reads,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    reason: str,
+    run: RatingRun,
 ) -> None:
     with transaction.atomic():
         work_orders = _locked(pks)
-        batch = _Batch(work_orders, actor=actor, now=now, reason=reason)
+        batch = _Batch(work_orders, reads, actor=actor, now=now, reason=reason)
         ratings = []
         written = 0
         for work_order in work_orders:
@@ -520,9 +606,10 @@ def work_orders_rate(
     if batch < 1:
         raise ValueError("batch must be at least 1")
     pks = _in_order_of_work(work_orders, now)
+    reads = _Reads()
     run = RatingRun()
     for first in range(0, len(pks), batch):
-        _rate_batch(pks[first : first + batch], actor=actor, now=now, reason=reason, run=run)
+        _rate_batch(pks[first : first + batch], reads, actor=actor, now=now, reason=reason, run=run)
         if progress is not None:
             progress(run, len(pks))
     return run
