@@ -613,3 +613,14 @@ def work_orders_rate(
         if progress is not None:
             progress(run, len(pks))
     return run
+
+
+# --- the calls the adapters make ------------------------------------------------------------
+def work_order_rate_after_commit(work_order: WorkOrder) -> None:
+    """Call in the transaction that completes or accepts ``work_order`` (or corrects its
+    time or parts afterwards): when it commits, a task rates it. Rating is idempotent, so
+    calling this more than once rates it once."""
+    from pacta.billing.tasks import work_orders_rate_task
+
+    pk = work_order.pk
+    transaction.on_commit(lambda: work_orders_rate_task.enqueue([pk]))
