@@ -4,6 +4,17 @@ Each module holds one concept's write path; this package re-exports the public s
 callers import ``pacta.billing.services``.
 """
 
+from pacta.billing.services.batch import (
+    RatingRun,
+    work_order_rate_after_commit,
+    work_orders_rate,
+)
 from pacta.billing.services.rating import charge_line_decide, work_order_rate
 
-__all__ = ["charge_line_decide", "work_order_rate"]
+__all__ = [
+    "RatingRun",
+    "charge_line_decide",
+    "work_order_rate",
+    "work_order_rate_after_commit",
+    "work_orders_rate",
+]
