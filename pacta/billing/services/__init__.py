@@ -4,6 +4,19 @@ Each module holds one concept's write path; this package re-exports the public s
 callers import ``pacta.billing.services``.
 """
 
+from pacta.billing.services.credits import (
+    credit_goodwill_grant,
+    credit_reverse,
+    credit_write_off,
+    credits_sla_breach_compute,
+)
 from pacta.billing.services.rating import charge_line_decide, work_order_rate
 
-__all__ = ["charge_line_decide", "work_order_rate"]
+__all__ = [
+    "charge_line_decide",
+    "credit_goodwill_grant",
+    "credit_reverse",
+    "credit_write_off",
+    "credits_sla_breach_compute",
+    "work_order_rate",
+]

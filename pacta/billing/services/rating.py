@@ -29,6 +29,7 @@ from pacta.audit.services import (
 )
 from pacta.billing.errors import NotAwaitingApproval, NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
+from pacta.billing.services.credits import credit_write_off
 from pacta.contracts.mappers import rating_terms
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import rating
@@ -296,7 +297,8 @@ def charge_line_decide(
     now: dt.datetime | None = None,
 ) -> Rating:
     """A manager approves out-of-scope work (then it is billed: the work order is rated again)
-    or rejects it (then it is written off, recorded on the line). Returns the current rating."""
+    or rejects it (then it is written off: recorded on the line and as a write-off credit).
+    Returns the current rating."""
     reason = require_reason(reason)
     now = now or timezone.now()
     role = getattr(actor, "role", None)
@@ -324,4 +326,5 @@ def charge_line_decide(
         work_order = line.rating.work_order
         if approve:
             return work_order_rate(actor=actor, work_order=work_order, now=now, reason=reason)
+        credit_write_off(actor=actor, line=line, reason=reason, now=now)
         return line.rating
