@@ -11,6 +11,7 @@ from pacta.api import (
     catalog,
     comms,
     contracts,
+    credits,
     customers,
     equipment,
     inspections,
@@ -24,6 +25,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+credits.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
