@@ -169,6 +169,11 @@ RECORDS: dict[str, RecordAccess] = {
         {T: "ticket__work_orders__technician", U: "ticket__customer"},
     ),
     "service.rescueaction": _access({A: "vc", M: "vc", D: "vc", F: "v"}),
+    # Credits are appended (goodwill needs a manager's approval; "add" also reverses one) and
+    # read by the office and by the customer they are owed to.
+    "entitlements.credit": _access(
+        {A: "va", M: "va", D: "v", F: "va", U: "v"}, {U: "contract__customer"}
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from pacta.api import (
     catalog,
     comms,
     contracts,
+    credits,
     customers,
     equipment,
     inspections,
@@ -26,6 +27,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
 for module in (inspections, reports):
     module.register(router)
 rules.register(router)
+credits.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
