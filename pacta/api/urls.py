@@ -13,6 +13,7 @@ from pacta.api import (
     contracts,
     customers,
     equipment,
+    fieldwork,
     inspections,
     reports,
     service,
@@ -27,6 +28,7 @@ for module in (inspections, reports):
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
+    path("v1/", include(fieldwork.urlpatterns)),
     path("v1/", include(router.urls)),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

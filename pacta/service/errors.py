@@ -76,3 +76,9 @@ class AlreadySigned(Conflict):
     """A work order has one customer signature."""
 
     code = "already_signed"
+
+
+class SyncOperationTaken(Conflict):
+    """An operation id is the phone's own: another user's id is not replayed."""
+
+    code = "operation_id_taken"

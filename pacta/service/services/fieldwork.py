@@ -17,14 +17,16 @@ Every refusal names its field and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -32,13 +34,14 @@ from PIL import Image, UnidentifiedImageError
 from pacta.accounts.roles import Role
 from pacta.audit.services import Actor, actor_user, record_create, record_update, require_reason
 from pacta.contracts import selectors as contracts_selectors
-from pacta.domain.errors import FieldErrors, Forbidden, InvalidInput
+from pacta.domain.errors import FieldErrors, Forbidden, InvalidInput, PactaError
 from pacta.service.errors import (
     AlreadySigned,
     ChecklistIncomplete,
     StepAlreadyDecided,
     StepAwaitsApproval,
     StepRejected,
+    SyncOperationTaken,
     TimerRefused,
     UploadRefused,
     WorkOrderStatusRefused,
@@ -51,6 +54,7 @@ from pacta.service.models import (
     PhotoKind,
     Signature,
     StepApproval,
+    SyncOperation,
     TimeKind,
     WorkOrder,
     WorkOrderStatus,
@@ -603,3 +607,78 @@ def signature_record(
             now=signed_at,
         )
         return signature
+
+
+# --- the phone's operations, applied once -------------------------------------------------------
+#: How far ahead of the server's clock a phone's clock may run.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SyncAnswer:
+    """What one operation of the phone got: an HTTP-like status and a JSON body; ``replayed``
+    when it was applied before (a retry)."""
+
+    status: int
+    result: dict[str, Any]
+    replayed: bool = False
+
+
+def _replay(stored: SyncOperation, actor: Actor) -> SyncAnswer:
+    if stored.user_id != getattr(actor, "pk", None):
+        raise SyncOperationTaken(
+            _("This operation id was already used by someone else."),
+            fields={"id": [_("Give each operation a new id.")]},
+        )
+    return SyncAnswer(status=stored.status, result=stored.result, replayed=True)
+
+
+def sync_operation_apply(
+    *,
+    actor: Actor,
+    operation_id: uuid.UUID,
+    work_order: WorkOrder,
+    kind: str,
+    made_at: dt.datetime,
+    apply: Callable[[dt.datetime], dict[str, Any]],
+    refusal: Callable[[PactaError], tuple[int, dict[str, Any]]],
+    now: dt.datetime | None = None,
+) -> SyncAnswer:
+    """Apply one operation of the phone once: ``apply(made_at)`` runs (it calls the services
+    above) and its answer — or the answer ``refusal`` gives to its named error — is kept with
+    the operation's id, in the same transaction. A retry of the same id gets the kept answer
+    and changes nothing; a refused operation wrote nothing but its answer.
+
+    The operation's receipt (:class:`SyncOperation`) is not audited itself: what the operation
+    wrote is, by the services it called."""
+    now = now or timezone.now()
+    stored = SyncOperation.objects.filter(pk=operation_id).first()
+    if stored is not None:
+        return _replay(stored, actor)
+    if made_at > now + CLOCK_SKEW:
+        raise InvalidInput.on("made_at", _("This operation is dated in the future."))
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    status, result = 200, apply(made_at)
+            except PactaError as error:
+                status, result = refusal(error)
+            SyncOperation.objects.create(
+                id=operation_id,
+                user=actor,
+                work_order=work_order,
+                kind=kind,
+                made_at=made_at,
+                received_at=now,
+                status=status,
+                result=result,
+            )
+    except IntegrityError:
+        # The same operation arrived twice at once (a retry racing the first try): the first
+        # one's answer stands, and what this one did was rolled back with it.
+        first = SyncOperation.objects.filter(pk=operation_id).first()
+        if first is None:
+            raise
+        return _replay(first, actor)
+    return SyncAnswer(status=status, result=result)
