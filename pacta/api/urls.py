@@ -14,6 +14,7 @@ from pacta.api import (
     credits,
     customers,
     equipment,
+    fieldwork,
     inspections,
     reports,
     rules,
@@ -31,6 +32,7 @@ credits.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
+    path("v1/", include(fieldwork.urlpatterns)),
     path("v1/", include(router.urls)),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
