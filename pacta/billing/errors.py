@@ -19,3 +19,46 @@ class NotAwaitingApproval(Conflict):
     """The line does not wait for a decision (already decided, or never needed one)."""
 
     code = "not_awaiting_approval"
+
+
+# --- invoicing ----------------------------------------------------------------------------------
+class InvoiceImmutable(Conflict):
+    """An issued invoice never changes: corrections are credit notes."""
+
+    code = "invoice_immutable"
+
+
+class NotADraft(Conflict):
+    """Only a draft is issued (or deleted)."""
+
+    code = "invoice_not_draft"
+
+
+class NotIssued(Conflict):
+    """Credit notes, payments and disputes are for issued invoices only."""
+
+    code = "invoice_not_issued"
+
+
+class FeeTaxRateUnknown(Conflict):
+    """The contract's fee has no tax rate: none in its billing terms, no service in its scope."""
+
+    code = "fee_tax_rate_unknown"
+
+
+class NoTermsForPeriod(Conflict):
+    """The contract had no terms in force on the first day of the period."""
+
+    code = "no_terms_for_period"
+
+
+class NothingToInvoice(Conflict):
+    """There is no billable work waiting (e.g. "invoice pending work now" found none)."""
+
+    code = "nothing_to_invoice"
+
+
+class WrongBillingMode(Conflict):
+    """The contract is not invoiced this way (e.g. per job on a contract billed per period)."""
+
+    code = "wrong_billing_mode"
