@@ -1,12 +1,23 @@
-"""Reading ratings and their charge lines."""
+"""Reading ratings and their charge lines, billing periods, invoices and runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from pacta.billing.models import ChargeLine, Rating
+from pacta.accounts.access import Audience, visible
+from pacta.accounts.roles import Role
+from pacta.billing.models import (
+    BillingTerms,
+    ChargeLine,
+    ContractPeriod,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    InvoiceState,
+    Rating,
+)
 
 
 def rating_current_of(work_order: Any) -> Rating | None:
@@ -18,3 +29,33 @@ def rating_current_of(work_order: Any) -> Rating | None:
         .prefetch_related(Prefetch("lines", queryset=lines))
         .first()
     )
+
+
+# --- invoicing ------------------------------------------------------------------------------------
+def _issued_only_for_customers(queryset: QuerySet[Any], audience: Audience, path: str) -> Any:
+    """A customer never sees drafts: only what was issued to it."""
+    if audience.role == Role.CUSTOMER:
+        return queryset.exclude(**{path: InvoiceState.DRAFT})
+    return queryset
+
+
+def invoice_list(*, audience: Audience) -> QuerySet[Invoice]:
+    rows = Invoice.objects.select_related("customer", "contract", "series", "corrects")
+    return _issued_only_for_customers(visible(rows, audience), audience, "state")
+
+
+def invoice_line_list(*, audience: Audience) -> QuerySet[InvoiceLine]:
+    rows = InvoiceLine.objects.select_related("invoice", "charge_line", "credit", "work_order")
+    return _issued_only_for_customers(visible(rows, audience), audience, "invoice__state")
+
+
+def contract_period_list(*, audience: Audience) -> QuerySet[ContractPeriod]:
+    return visible(ContractPeriod.objects.select_related("contract"), audience)
+
+
+def invoice_run_list(*, audience: Audience) -> QuerySet[InvoiceRun]:
+    return visible(InvoiceRun.objects.all(), audience)
+
+
+def billing_terms_list(*, audience: Audience) -> QuerySet[BillingTerms]:
+    return visible(BillingTerms.objects.select_related("contract", "fee_tax_rate"), audience)

@@ -6,6 +6,7 @@ callers import ``pacta.billing.services``.
 """
 
 from pacta.billing.services.invoices import (
+    INVOICE,
     billing_mode_of,
     charge_lines_pending,
     credit_note_create,
@@ -18,12 +19,23 @@ from pacta.billing.services.invoices import (
     period_close,
     work_order_invoice,
 )
-from pacta.billing.services.periods import periods_ensure
+from pacta.billing.services.periods import (
+    BILLING_TERMS,
+    billing_terms_create,
+    billing_terms_delete,
+    billing_terms_update,
+    periods_ensure,
+)
 from pacta.billing.services.rating import charge_line_decide, work_order_rate
 from pacta.billing.services.runs import invoice_run
 
 __all__ = [
+    "BILLING_TERMS",
+    "INVOICE",
     "billing_mode_of",
+    "billing_terms_create",
+    "billing_terms_delete",
+    "billing_terms_update",
     "charge_line_decide",
     "charge_lines_pending",
     "credit_note_create",

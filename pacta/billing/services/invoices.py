@@ -22,10 +22,12 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pacta.audit.services import (
     Action,
     Actor,
+    RecordWriter,
     actor_user,
     change_record,
     require_reason,
@@ -177,7 +179,9 @@ def _fee_source(contract: Contract, period: ContractPeriod) -> invoicing.LineSou
         source=("fee", version.pk),
         words=(
             [
-                "Fee of contract %(contract)s, version %(version)s, times %(share)s of a period",
+                gettext_noop(
+                    "Fee of contract %(contract)s, version %(version)s, times %(share)s of a period"
+                ),
                 {
                     "contract": contract.number,
                     "version": version.number,
@@ -201,7 +205,9 @@ def _charge_source(line: ChargeLine) -> invoicing.LineSource:
         source=("charge", line),
         words=(
             [
-                "Line %(line)s of rating %(rating)s of %(work_order)s (%(charge_type)s)",
+                gettext_noop(
+                    "Line %(line)s of rating %(rating)s of %(work_order)s (%(charge_type)s)"
+                ),
                 {
                     "line": line.position,
                     "rating": line.rating.sequence,
@@ -226,7 +232,7 @@ def _credit_source(credit: Credit, tax_percent: Decimal) -> invoicing.LineSource
         source=("credit", credit),
         words=(
             [
-                "Credit %(credit)s of %(period)s",
+                gettext_noop("Credit %(credit)s of %(period)s"),
                 {"credit": credit.pk, "period": str(credit.period_on)},
             ],
         ),
@@ -494,9 +500,8 @@ def invoice_update(
     return invoice
 
 
-def invoice_delete(*, actor: Actor, invoice: Invoice, reason: str) -> None:
+def invoice_delete(*, actor: Actor, invoice: Invoice, reason: str = "") -> None:
     """Throw away a draft (its period opens again, its lines are billable again)."""
-    reason = require_reason(reason)
     with transaction.atomic():
         invoice = _locked(invoice)
         _refuse_issued(invoice)
@@ -582,6 +587,10 @@ def invoice_issue(
     return invoice
 
 
+#: The admin and API write invoices through these: drafts change, issued invoices refuse.
+INVOICE = RecordWriter(param="invoice", create=None, update=invoice_update, delete=invoice_delete)
+
+
 # --- credit notes -------------------------------------------------------------------------------
 def _credited(invoice: Invoice, *, excluding: Invoice | None = None) -> Decimal:
     notes = invoice.credit_notes.all()
@@ -644,7 +653,7 @@ def credit_note_create(
                 source=("corrects", by_id[line.line_id]),
                 words=(
                     [
-                        "Corrects line %(line)s of invoice %(number)s",
+                        gettext_noop("Corrects line %(line)s of invoice %(number)s"),
                         {"line": by_id[line.line_id].position, "number": invoice.number},
                     ],
                 ),

@@ -8,13 +8,25 @@ makes it safe to call from any number of runs or workers at once: a period is wr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from pacta.audit.services import Action, change_entry, change_record_bulk, snapshot
-from pacta.billing.models import ContractPeriod
+from pacta.audit.services import (
+    Action,
+    Actor,
+    RecordWriter,
+    change_entry,
+    change_record_bulk,
+    record_create,
+    record_delete,
+    record_update,
+    require_reason,
+    snapshot,
+)
+from pacta.billing.models import BillingTerms, ContractPeriod
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain.invoicing import billing_periods
 
@@ -80,3 +92,28 @@ def periods_ensure(
     return list(
         ContractPeriod.objects.filter(contract=contract, starts_on__lte=until).order_by("starts_on")
     )
+
+
+# --- billing terms: how a contract is invoiced ---------------------------------------------------
+def billing_terms_create(*, actor: Actor, values: Mapping[str, Any], reason: str = "") -> Any:
+    return record_create(BillingTerms, actor=actor, values=values, reason=require_reason(reason))
+
+
+def billing_terms_update(
+    *, actor: Actor, billing_terms: Any, values: Mapping[str, Any], reason: str = ""
+) -> Any:
+    return record_update(billing_terms, actor=actor, values=values, reason=require_reason(reason))
+
+
+def billing_terms_delete(*, actor: Actor, billing_terms: Any, reason: str = "") -> None:
+    record_delete(billing_terms, actor=actor, reason=require_reason(reason))
+
+
+#: Billing terms are terms: every change says why.
+BILLING_TERMS = RecordWriter(
+    param="billing_terms",
+    create=billing_terms_create,
+    update=billing_terms_update,
+    delete=billing_terms_delete,
+    reason_required=True,
+)

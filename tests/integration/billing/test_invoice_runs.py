@@ -3,11 +3,13 @@ safe with two workers at once (real concurrent connections)."""
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from pacta.billing.models import ContractPeriod, Invoice, InvoiceLine, InvoiceRun
@@ -116,3 +118,21 @@ def test_two_workers_at_once_invoice_every_period_exactly_once():
     assert ContractPeriod.objects.filter(contract__in=made).count() == 8 * 3
     keys = list(Invoice.objects.values_list("key", flat=True))
     assert len(set(keys)) == 24
+
+
+@pytest.mark.django_db
+def test_the_command_shows_a_progress_bar_and_refuses_a_day_not_past():
+    contracts(1)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("invoice_run", "--until", "2026-03-31", stdout=out, stderr=err)
+    assert out.getvalue() == (
+        "Invoice run through 2026-03-31: 3 periods closed, 3 lines written, "
+        "0 already invoiced, 0 refused.\n"
+    )
+    assert err.getvalue().split("\r")[1:] == [
+        "[" + "#" * 10 + "." * 20 + "] 1/3",
+        "[" + "#" * 20 + "." * 10 + "] 2/3",
+        "[" + "#" * 30 + "] 3/3\n",
+    ]
+    with pytest.raises(CommandError, match="has not ended yet"):
+        call_command("invoice_run", "--until", "2999-01-01", stdout=out, stderr=err)
