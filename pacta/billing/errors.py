@@ -1,6 +1,6 @@
 """Errors of rating and billing: what the state of the work or the terms refuses."""
 
-from pacta.domain.errors import Conflict
+from pacta.domain.errors import Conflict, InvalidInput
 
 
 class WorkOrderNotCompleted(Conflict):
@@ -62,3 +62,35 @@ class WrongBillingMode(Conflict):
     """The contract is not invoiced this way (e.g. per job on a contract billed per period)."""
 
     code = "wrong_billing_mode"
+
+
+# --- payments -----------------------------------------------------------------------------------
+class PaymentCurrencyRefused(InvalidInput):
+    """A payment is in the customer's currency: another is refused, never converted."""
+
+    code = "payment_currency_refused"
+
+
+class AllocationRefused(InvalidInput):
+    """An allocation beyond what is left of the payment, or what the invoice owes."""
+
+    code = "allocation_refused"
+
+
+class StatementAlreadyImported(Conflict):
+    """The same bank statement file (by checksum) was imported before."""
+
+    code = "statement_already_imported"
+
+
+# --- disputes -----------------------------------------------------------------------------------
+class DisputeOpen(Conflict):
+    """The line has an open dispute already."""
+
+    code = "dispute_open"
+
+
+class DisputeResolved(Conflict):
+    """The dispute was resolved already."""
+
+    code = "dispute_resolved"

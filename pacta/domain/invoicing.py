@@ -276,3 +276,34 @@ def allocate_oldest_first(
         allocations.append((invoice_id, part))
         left -= part
     return allocations, left
+
+
+# --- bank statements --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class OpenInvoice:
+    invoice_id: Any
+    number: str
+    currency: str
+    outstanding: Decimal
+
+
+def _squeezed(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def match_bank_line(
+    *, reference: str, amount: Decimal, currency: str, invoices: Sequence[OpenInvoice]
+) -> Any:
+    """The invoice a bank movement pays: the one open invoice whose number its reference
+    names (spaces, dashes and case aside) and whose outstanding amount it equals, in the same
+    currency; None otherwise (the line is left for a person)."""
+    if amount <= ZERO:
+        return None
+    text = _squeezed(reference)
+    named = [i for i in invoices if i.number and _squeezed(i.number) in text]
+    if len(named) != 1:
+        return None
+    invoice = named[0]
+    if invoice.currency != currency or invoice.outstanding != amount:
+        return None
+    return invoice.invoice_id

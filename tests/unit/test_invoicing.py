@@ -15,6 +15,7 @@ from pacta.domain.invoicing import (
     CreditableLine,
     CreditNoteTooLarge,
     LineSource,
+    OpenInvoice,
     PeriodNotEnded,
     allocate_oldest_first,
     billing_periods,
@@ -23,6 +24,7 @@ from pacta.domain.invoicing import (
     fee_amount,
     invoice_figures,
     invoice_number,
+    match_bank_line,
     payment_state,
     period_check_ended,
 )
@@ -216,3 +218,24 @@ def test_a_payment_is_spread_oldest_first_and_the_rest_held():
     assert left == Q(0)
     allocations, left = allocate_oldest_first(Q("150"), [(1, Q("100"))])
     assert (allocations, left) == ([(1, Q("100"))], Q("50"))
+
+
+OPEN = [
+    OpenInvoice(1, "F2026-00001", "EUR", Q("121.00")),
+    OpenInvoice(2, "F2026-00002", "EUR", Q("60.50")),
+]
+
+
+def test_a_bank_line_matches_the_invoice_its_reference_names_at_its_amount():
+    def match(reference, amount, currency="EUR"):
+        return match_bank_line(
+            reference=reference, amount=Q(amount), currency=currency, invoices=OPEN
+        )
+
+    assert match("Pago factura f2026 00002", "60.50") == 2
+    assert match("F2026-00001", "121.00") == 1
+    assert match("F2026-00001", "120.00") is None  # amount differs: a person decides
+    assert match("F2026-00001", "121.00", "USD") is None
+    assert match("F2026-00001 F2026-00002", "121.00") is None  # names two
+    assert match("March invoice", "121.00") is None
+    assert match("F2026-00001", "-121.00") is None

@@ -5,6 +5,7 @@ Each module holds one concept's write path; this package re-exports the public s
 callers import ``pacta.billing.services``.
 """
 
+from pacta.billing.services.disputes import dispute_raise, dispute_rate, dispute_resolve
 from pacta.billing.services.invoices import (
     INVOICE,
     billing_mode_of,
@@ -19,6 +20,13 @@ from pacta.billing.services.invoices import (
     period_close,
     work_order_invoice,
 )
+from pacta.billing.services.payments import (
+    bank_line_resolve,
+    bank_statement_import,
+    customer_credit,
+    payment_allocate,
+    payment_record,
+)
 from pacta.billing.services.periods import (
     BILLING_TERMS,
     billing_terms_create,
@@ -32,6 +40,8 @@ from pacta.billing.services.runs import invoice_run
 __all__ = [
     "BILLING_TERMS",
     "INVOICE",
+    "bank_line_resolve",
+    "bank_statement_import",
     "billing_mode_of",
     "billing_terms_create",
     "billing_terms_delete",
@@ -39,13 +49,19 @@ __all__ = [
     "charge_line_decide",
     "charge_lines_pending",
     "credit_note_create",
+    "customer_credit",
     "customer_invoice_pending",
+    "dispute_raise",
+    "dispute_rate",
+    "dispute_resolve",
     "invoice_delete",
     "invoice_issue",
     "invoice_outstanding",
     "invoice_run",
     "invoice_settle",
     "invoice_update",
+    "payment_allocate",
+    "payment_record",
     "period_close",
     "periods_ensure",
     "work_order_invoice",

@@ -686,8 +686,8 @@ def _credited_issued(invoice: Invoice) -> Decimal:
 
 def invoice_outstanding(invoice: Invoice) -> Decimal:
     """What is still owed: the total, less issued credit notes, less what was paid."""
-    credited = _credited_issued(invoice)
-    return invoice.gross_total + credited - invoice.paid_total
+    paid = Invoice.objects.filter(pk=invoice.pk).values_list("paid_total", flat=True).get()
+    return invoice.gross_total + _credited_issued(invoice) - paid
 
 
 def invoice_settle(invoice: Invoice) -> Invoice:
