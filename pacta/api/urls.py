@@ -14,6 +14,7 @@ from pacta.api import (
     customers,
     equipment,
     inspections,
+    invoicing,
     reports,
     service,
     sla,
@@ -24,6 +25,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+invoicing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

@@ -9,13 +9,18 @@ from django.db.models import Prefetch, QuerySet
 from pacta.accounts.access import Audience, visible
 from pacta.accounts.roles import Role
 from pacta.billing.models import (
+    BankStatement,
+    BankStatementLine,
     BillingTerms,
     ChargeLine,
     ContractPeriod,
+    Dispute,
     Invoice,
     InvoiceLine,
     InvoiceRun,
     InvoiceState,
+    Payment,
+    PaymentAllocation,
     Rating,
 )
 
@@ -58,4 +63,25 @@ def invoice_run_list(*, audience: Audience) -> QuerySet[InvoiceRun]:
 
 
 def billing_terms_list(*, audience: Audience) -> QuerySet[BillingTerms]:
-    return visible(BillingTerms.objects.select_related("contract", "fee_tax_rate"), audience)
+    rows = BillingTerms.objects.select_related("contract", "fee_tax_rate").order_by("contract")
+    return visible(rows, audience)
+
+
+def payment_list(*, audience: Audience) -> QuerySet[Payment]:
+    return visible(Payment.objects.select_related("customer"), audience)
+
+
+def payment_allocation_list(*, audience: Audience) -> QuerySet[PaymentAllocation]:
+    return visible(PaymentAllocation.objects.select_related("payment", "invoice"), audience)
+
+
+def bank_statement_list(*, audience: Audience) -> QuerySet[BankStatement]:
+    return visible(BankStatement.objects.all(), audience)
+
+
+def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLine]:
+    return visible(BankStatementLine.objects.select_related("statement"), audience)
+
+
+def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
+    return visible(Dispute.objects.select_related("line__invoice"), audience)

@@ -10,6 +10,7 @@ only where it may change; a delete is refused with 403 where the role may not de
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,6 +19,16 @@ from pacta.accounts.access import ADD, CHANGE, DELETE, VIEW, audience_of, may
 from pacta.accounts.services import team_create
 from pacta.api.urls import router
 from pacta.audit.models import AuditEntry
+from pacta.billing.services import (
+    bank_statement_import,
+    billing_terms_create,
+    dispute_raise,
+    invoice_issue,
+    invoice_run,
+    payment_record,
+    period_close,
+    periods_ensure,
+)
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
 from pacta.reports.services import (
@@ -48,6 +59,15 @@ READ_ONLY = {
     # started, read and finished through their own actions (tested with the inspections)
     "service.inspection",
     "reports.issuedreport",
+    # written through their own services and actions (tested in tests/integration/billing)
+    "billing.contractperiod",
+    "billing.invoiceline",
+    "billing.invoicerun",
+    "billing.payment",
+    "billing.paymentallocation",
+    "billing.bankstatement",
+    "billing.bankstatementline",
+    "billing.dispute",
 }
 ROLES = ["admin", "manager", "dispatcher", "technician", "finance", "contractor", "customer"]
 
@@ -94,6 +114,20 @@ def _world() -> dict[str, Any]:
     inspection = inspection_start(actor=None, work_order=work_order, template=template)
     inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
     inspection = inspection_finish(actor=None, inspection=inspection)
+    (period,) = periods_ensure(contract=contract, until=date(2026, 1, 31))
+    invoice = invoice_issue(actor=None, invoice=period_close(actor=None, period=period))
+    payment = payment_record(
+        actor=None,
+        customer=customer,
+        amount=Decimal("10.00"),
+        currency=customer.currency,
+        received_on=date(2026, 2, 2),
+    )
+    statement = bank_statement_import(
+        actor=None,
+        file_name="statement.csv",
+        content=b"booked_on,amount,currency,reference\n2026-02-02,5.00,EUR,unknown\n",
+    )
     records = {
         "contractor": company,
         "customer": customer,
@@ -134,6 +168,18 @@ def _world() -> dict[str, Any]:
             actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
         ),
         "issued-report": inspection_report_issue(inspection_id=inspection.pk),
+        "billing-period": period,
+        "billing-terms": billing_terms_create(
+            actor=None, values={"contract": contract}, reason="Billed per period"
+        ),
+        "invoice": invoice,
+        "invoice-line": invoice.lines.get(),
+        "invoice-run": invoice_run(actor=None, until=date(2026, 1, 31)),
+        "payment": payment,
+        "payment-allocation": payment.allocations.get(),
+        "bank-statement": statement,
+        "bank-statement-line": statement.lines.get(),
+        "dispute": dispute_raise(actor=None, line=invoice.lines.get(), reason="Not done"),
     }
     return {"users": users, "records": records}
 
