@@ -208,6 +208,24 @@ RECORDS: dict[str, RecordAccess] = {
     "entitlements.credit": _access(
         {A: "va", M: "va", D: "v", F: "va", U: "v"}, {U: "contract__customer"}
     ),
+    # Invoicing (billing-core): finance runs, reviews and issues; a customer sees its own
+    # issued invoices (drafts are filtered out by the selectors), pays and disputes them.
+    "billing.billingterms": _access({A: FULL, M: FULL, F: FULL}),
+    "billing.contractperiod": _access({A: "v", M: "v", F: "v"}),
+    "billing.invoiceseries": _access({A: FULL, M: "v", F: FULL}),
+    "billing.invoice": _access({A: "vcd", M: "v", F: "vcd", U: "v"}, {U: "customer"}),
+    "billing.invoiceline": _access({A: "v", M: "v", F: "v", U: "v"}, {U: "invoice__customer"}),
+    "billing.invoicetaxtotal": _access({A: "v", M: "v", F: "v", U: "v"}, {U: "invoice__customer"}),
+    "billing.invoicerun": _access({A: "va", M: "v", F: "va"}),
+    "billing.payment": _access({A: "va", M: "v", F: "va", U: "v"}, {U: "customer"}),
+    "billing.paymentallocation": _access(
+        {A: "va", M: "v", F: "va", U: "v"}, {U: "payment__customer"}
+    ),
+    "billing.bankstatement": _access({A: "va", M: "v", F: "va"}),
+    "billing.bankstatementline": _access({A: "vc", M: "v", F: "vc"}),
+    "billing.dispute": _access(
+        {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from pacta.api import (
     equipment,
     fieldwork,
     inspections,
+    invoicing,
     reports,
     rules,
     service,
@@ -29,6 +30,7 @@ for module in (inspections, reports):
     module.register(router)
 rules.register(router)
 credits.register(router)
+invoicing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
