@@ -103,9 +103,9 @@ def tickets_rescue(
     reopened (``episodes``) plus the clock's cycle (a recurring target's cycles are rescued each
     on its own; a one-shot target has one). The tickets are locked by
     the caller, so the actions found raised before are all there are; the unique key stays the
-    last guard: should a key be taken meanwhile, the insert skips it, and only the rows found by
-    key that were not there before are the actions raised now (their e-mails and escalations
-    follow). Each action is written once, with its detail.
+    last guard: the insert skips a key taken meanwhile, and only the rows it inserted are the
+    actions raised now (their e-mails and escalations follow). Each action is written once,
+    with its detail.
     """
     due = [
         _Due(ticket, clock, kind, episodes.get(ticket.pk, 0) + clock.cycle)
@@ -119,8 +119,7 @@ def tickets_rescue(
     if not due:
         return []
     pks = list({each.ticket.pk for each in due})
-    keys = ("ticket_id", "clock", "level", "kind", "episode")
-    before = set(RescueAction.objects.filter(ticket_id__in=pks).values_list(*keys))
+    before = set(RescueAction.objects.filter(ticket_id__in=pks).values_list(*_KEY))
     new = {each.key: each for each in due if each.key not in before}
     if not new:
         return []
@@ -153,13 +152,8 @@ def tickets_rescue(
             )
         )
 
-    def found() -> list[RescueAction]:
-        stored = RescueAction.objects.filter(ticket_id__in=pks, created_at=now).order_by("id")
-        return [action for action in stored if _key(action) in new]
-
-    raised = {
-        _key(action): action for action in rows_insert_new(RescueAction, rows, otherwise=found)
-    }
+    inserted = rows_insert_new(RescueAction, rows, key=_KEY)
+    raised = {_key(action): action for action in inserted}
     messages: list[Any] = []
     escalations: list[Escalation] = []
     for key, action in raised.items():
@@ -176,8 +170,11 @@ def tickets_rescue(
     return escalations
 
 
+#: What makes an action unique.
+_KEY = ("ticket_id", "clock", "level", "kind", "episode")
+
+
 def _key(action: RescueAction) -> tuple[int, str, str, str, int]:
-    """What makes an action unique (ticket, clock, level, kind, episode)."""
     return (action.ticket_id, action.clock, action.level, action.kind, action.episode)
 
 
