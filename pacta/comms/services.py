@@ -144,7 +144,7 @@ def messages_queue(
         wanted.setdefault(message.key, message)
     if not wanted:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
         taken = set(
             OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
         )

@@ -150,7 +150,7 @@ def tickets_clocks_refresh(
     One transaction: a ticket whose clocks cannot be computed refuses them all, and nothing is
     written. The tickets are expected locked by the caller (an event's service, the sweep)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
         logs = _events_of(tickets)
         evaluated = {ticket.pk: _evaluate(ticket, logs[ticket.pk], now) for ticket in tickets}
         sla_services.tickets_clocks_store(
@@ -199,6 +199,7 @@ def _tickets_escalate(
         current = stored[pk]
         before = snapshot(current)
         current.priority = escalation.ticket.priority = escalation.priority
+        after = {**before, "priority": escalation.priority}  # the one field changed
         events.append(
             TicketEvent(
                 ticket=escalation.ticket,
@@ -213,7 +214,7 @@ def _tickets_escalate(
                 actor=None,
                 instance=current,
                 before=before,
-                after=snapshot(current),
+                after=after,
                 reason=escalation.reason,
                 now=now,
             )

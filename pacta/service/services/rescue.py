@@ -23,6 +23,7 @@ few queries, and the actions (with their details) and their e-mails are written 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -244,45 +245,61 @@ def _notify(
     """The e-mails of a notification to its recipients, each in its reader's language and time
     zone."""
     messages = []
+    about = {
+        "ticket": ticket.reference,
+        "subject": ticket.subject,
+        "customer": str(ticket.customer),
+        "site": str(ticket.site),
+        "remaining": _hours(clock.remaining),
+    }
     for user in recipients:
         language = user.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            due = (
-                timezone.localtime(clock.due_at, timezone=_zone_of(user)).strftime("%Y-%m-%d %H:%M")
-                if clock.due_at
-                else "—"
-            )
-            values = {
-                "ticket": ticket.reference,
-                "subject": ticket.subject,
-                "target": sla_selectors.target_label(clock.name),
-                "level": sla_selectors.risk_label(clock.risk),
-                "due": due,
-                "customer": str(ticket.customer),
-                "site": str(ticket.site),
-                "remaining": _hours(clock.remaining),
-            }
-            subject = _("[pacta] %(ticket)s: %(target)s %(level)s (due %(due)s)") % values
-            body = (
-                _(
-                    "Ticket %(ticket)s — %(subject)s\n"
-                    "Customer: %(customer)s, site: %(site)s\n"
-                    "Target: %(target)s, now %(level)s.\n"
-                    "Due: %(due)s; business time left: %(remaining)s.\n"
-                )
-                % values
-            )
+        words = _wording(language, clock.name, clock.risk)
+        due = (
+            timezone.localtime(clock.due_at, timezone=_zone_of(user)).strftime("%Y-%m-%d %H:%M")
+            if clock.due_at
+            else "—"
+        )
+        values = {**about, "target": words.target, "level": words.level, "due": due}
         messages.append(
             outbound_message(
                 key=f"rescue:{action.pk}:{user.pk}",
                 to_email=user.email,
-                subject=subject,
-                body=body,
+                subject=words.subject % values,
+                body=words.body % values,
                 language=language,
                 about=ticket,
             )
         )
     return messages
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """A notification's words in one language, for one target and level."""
+
+    subject: str
+    body: str
+    target: str
+    level: str
+
+
+@functools.lru_cache(maxsize=256)
+def _wording(language: str, target: str, level: str) -> _Wording:
+    """Translated once per language, target and level (the catalogues do not change while the
+    process runs), not once per e-mail."""
+    with translation.override(language):
+        return _Wording(
+            subject=_("[pacta] %(ticket)s: %(target)s %(level)s (due %(due)s)"),
+            body=_(
+                "Ticket %(ticket)s — %(subject)s\n"
+                "Customer: %(customer)s, site: %(site)s\n"
+                "Target: %(target)s, now %(level)s.\n"
+                "Due: %(due)s; business time left: %(remaining)s.\n"
+            ),
+            target=sla_selectors.target_label(target),
+            level=sla_selectors.risk_label(level),
+        )
 
 
 def _zone_of(user: Any) -> Any:

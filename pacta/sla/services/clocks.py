@@ -32,7 +32,7 @@ def ticket_clocks_store(*, ticket: Any, clocks: TicketClocks | None, now: dt.dat
     tickets_clocks_store(clocks=[(ticket, clocks)], now=now)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def tickets_clocks_store(
     *, clocks: Sequence[tuple[Any, TicketClocks | None]], now: dt.datetime
 ) -> None:
