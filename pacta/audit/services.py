@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -147,7 +147,7 @@ def change_entry(
 def change_record_bulk(entries: Iterable[AuditEntry]) -> None:
     """Append the rows made by :func:`change_entry` in one write (inside the writing
     transaction), e.g. the priority changes of a sweep's batch of tickets."""
-    AuditEntry.objects.bulk_create(list(entries))
+    rows_insert(AuditEntry, list(entries))
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -358,18 +358,19 @@ def rows_write(
         return
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
+    database = _database()
     prepared = [
         [
-            meta.pk.get_db_prep_save(row[0], connection),
+            meta.pk.get_db_prep_save(row[0], database),
             *(
-                field.get_db_prep_save(value, connection)
+                field.get_db_prep_save(value, database)
                 for field, value in zip(columns, row[1:], strict=True)
             ),
         ]
         for row in rows
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with database.cursor() as cursor:
+        if database.vendor == "postgresql":
             size = max(1, _MOST_VALUES // (len(columns) + 1))
             for first in range(0, len(prepared), size):
                 chunk = prepared[first : first + size]
@@ -380,13 +381,19 @@ def rows_write(
             )
 
 
+def _database() -> Any:
+    """The connection itself rather than Django's proxy to it, which looks it up again on every
+    use (thousands of times for a batch's values)."""
+    return transaction.get_connection()
+
+
 def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
     return [value for row in rows for value in row]
 
 
 def _update_each(meta: Any, columns: Sequence[models.Field]) -> str:
     """``UPDATE table SET a = %s, … WHERE pk = %s`` (its values in that order: a, …, pk)."""
-    quote = connection.ops.quote_name
+    quote = _database().ops.quote_name
     # Only names from the model's own metadata, quoted, go into the statement; values are bound.
     return "UPDATE {table} SET {values} WHERE {pk} = %s".format(  # noqa: S608
         table=quote(meta.db_table),
@@ -399,14 +406,14 @@ def _base_type(field: models.Field) -> str:
     """The column's type without its modifier (``varchar(20)`` → ``varchar``), for the casts of
     the VALUES list: the assignment to the column then checks length and precision as a plain
     UPDATE does, instead of a cast cutting a value short."""
-    return re.sub(r"\([^)]*\)", "", field.db_type(connection) or "")
+    return re.sub(r"\([^)]*\)", "", field.db_type(_database()) or "")
 
 
 def _update_from_values(meta: Any, columns: Sequence[models.Field], count: int) -> str:
     """``UPDATE table SET a = v.a, … FROM (VALUES (%s, %s, …), …) AS v (pk, a, …)
     WHERE table.pk = v.pk`` for ``count`` rows; the first row's values are cast to the columns'
     types, which fixes the types of the whole list (a column of NULLs included)."""
-    quote = connection.ops.quote_name
+    quote = _database().ops.quote_name
     table = quote(meta.db_table)
     names = [quote(f"c{number}") for number in range(len(columns) + 1)]
     first = ", ".join(f"CAST(%s AS {_base_type(field)})" for field in [meta.pk, *columns])
@@ -429,30 +436,62 @@ def _update_from_values(meta: Any, columns: Sequence[models.Field], count: int) 
     )
 
 
-def rows_insert_new(
-    model: type[M], rows: Sequence[M], *, otherwise: Callable[[], list[M]]
-) -> list[M]:
-    """Insert ``rows`` (new records of ``model`` with a unique key) in one write; the rows
-    inserted now, with their ids.
+def rows_insert(model: type[M], rows: Sequence[M]) -> list[M]:
+    """Insert ``rows`` (new records of ``model``) as they are on the instances, in one write
+    whatever their number, and give them their ids: what Django's ``bulk_create`` does, with one
+    literal a value where it sends an array a column on PostgreSQL (whose text form the
+    client-side binding escapes character by character: the cost of the change log's JSON).
+    Call inside the writing transaction."""
+    return _insert(model, rows, key=())
 
-    The usual case — no key taken since the caller looked — is one insert that returns the ids.
-    When a key was taken meanwhile (another worker at this very moment), that insert is undone
-    and the rows are inserted skipping the keys taken; ``otherwise`` then finds, after that
-    insert, the stored rows the caller counts as its own. Call inside the writing transaction.
-    """
+
+def rows_insert_new(model: type[M], rows: Sequence[M], *, key: Sequence[str]) -> list[M]:
+    """Insert those of ``rows`` whose unique ``key`` (field names) is not taken — by a row
+    stored before, or by another worker at this very moment (``ON CONFLICT DO NOTHING``) — in
+    one write; the rows inserted now, with their ids, in their order. Call inside the writing
+    transaction."""
+    return _insert(model, rows, key=key)
+
+
+def _insert(model: type[M], rows: Sequence[M], *, key: Sequence[str]) -> list[M]:
     if not rows:
         return []
-    manager = model._default_manager
-    if connection.features.can_return_rows_from_bulk_insert:
-        try:
-            with transaction.atomic():  # a savepoint: the failed insert leaves nothing
-                return manager.bulk_create(rows)
-        except IntegrityError:
-            for row in rows:  # as they were before the insert (a first batch may have ids)
-                row.pk = None
-                row._state.adding = True
-    manager.bulk_create(rows, ignore_conflicts=True)
-    return otherwise()
+    database = _database()
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if not field.primary_key]
+    keys = [meta.get_field(name) for name in key]
+    quote = database.ops.quote_name
+    size = max(1, min(database.ops.bulk_batch_size(fields, rows), _MOST_VALUES // len(fields)))
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    statement = "INSERT INTO {table} ({columns}) VALUES {{values}}{skip} RETURNING {back}".format(  # noqa: S608
+        table=quote(meta.db_table),
+        columns=", ".join(quote(field.column) for field in fields),
+        skip=" ON CONFLICT DO NOTHING" if keys else "",
+        back=", ".join(quote(field.column) for field in [meta.pk, *keys]),
+    )
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    inserted: list[M] = []
+    with database.cursor() as cursor:
+        for first in range(0, len(rows), size):
+            chunk = rows[first : first + size]
+            cursor.execute(
+                statement.format(values=", ".join([placeholders] * len(chunk))),
+                [
+                    field.get_db_prep_save(field.pre_save(row, True), database)
+                    for row in chunk
+                    for field in fields
+                ],
+            )
+            back = cursor.fetchall()
+            if keys:  # the rows inserted, found by key (a row skipped returns nothing)
+                by_key = {tuple(getattr(row, f.attname) for f in keys): row for row in chunk}
+                chunk = [by_key[tuple(values[1:])] for values in back]
+            for row, values in zip(chunk, back, strict=True):
+                setattr(row, meta.pk.attname, values[0])
+                row._state.adding = False
+                row._state.db = database.alias
+            inserted += chunk
+    return inserted
 
 
 #: Field types whose Python values the database drivers take as they are (Django's own

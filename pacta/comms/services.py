@@ -134,9 +134,8 @@ def messages_queue(
     now. They are sent after commit by one task.
 
     The unique key is the guard: a message whose key is taken (queued before, or by another
-    worker at this very moment) is not inserted again; when a key was taken meanwhile, the
-    insert skips it and the rows found by key that were not there before are reported and sent
-    (sending one twice sends it once anyway)."""
+    worker at this very moment) is skipped by the insert, and only the rows it inserted are
+    reported and sent (sending one twice would send it once anyway)."""
     now = now or timezone.now()
     wanted: dict[str, OutboundMessage] = {}
     for message in messages:
@@ -145,18 +144,12 @@ def messages_queue(
         wanted.setdefault(message.key, message)
     if not wanted:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
         taken = set(
             OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
         )
         new = [message for key, message in wanted.items() if key not in taken]
-        queued = rows_insert_new(
-            OutboundMessage,
-            new,
-            otherwise=lambda: list(
-                OutboundMessage.objects.filter(key__in=[m.key for m in new]).order_by("id")
-            ),
-        )
+        queued = rows_insert_new(OutboundMessage, new, key=["key"])
     if queued:
         from pacta.comms.tasks import send_messages
 

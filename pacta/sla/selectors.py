@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from pacta.accounts.access import Audience, visible
@@ -42,6 +44,11 @@ def calendar_get_by_name(name: str) -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(name=name).first()
 
 
+def calendars_by_id(ids: Iterable[int]) -> dict[int, BusinessCalendar]:
+    """The calendars of ``ids``, by id, in one query (for internal use: no audience)."""
+    return BusinessCalendar.objects.in_bulk(list(ids))
+
+
 def calendar_is_in_terms(calendar: BusinessCalendar) -> bool:
     """Whether a contract that left draft has ``calendar`` in its terms (changes then need a
     reason)."""
@@ -64,6 +71,11 @@ def sla_policy_list(*, audience: Audience) -> QuerySet[SlaPolicy]:
 
 def sla_policy_get_by_name(name: str) -> SlaPolicy | None:
     return SlaPolicy.objects.filter(name=name).first()
+
+
+def sla_policies_by_id(ids: Iterable[int]) -> dict[int, SlaPolicy]:
+    """The SLA policies of ``ids``, by id, in one query (for internal use: no audience)."""
+    return SlaPolicy.objects.in_bulk(list(ids))
 
 
 def sla_policy_is_in_terms(policy: SlaPolicy) -> bool:

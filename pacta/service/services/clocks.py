@@ -30,6 +30,7 @@ from pacta.audit.services import (
     change_record_bulk,
     record_update,
     require_reason,
+    rows_insert,
     rows_update,
     snapshot,
 )
@@ -54,14 +55,29 @@ def _zone(ticket: Ticket) -> str | None:
 
 # --- reading the log ----------------------------------------------------------------------------
 def _events_of(tickets: Sequence[Ticket]) -> dict[int, list[TicketEvent]]:
-    """The event logs of ``tickets`` in one query, each in the order it happened."""
+    """The event logs of ``tickets`` in one query, each in the order it happened. The policies
+    and calendars the events name are the tickets' own (already read with them) when they are
+    the same; any other is read once, shared by the events that name it."""
     logs: dict[int, list[TicketEvent]] = {ticket.pk: [] for ticket in tickets}
-    rows = (
-        TicketEvent.objects.filter(ticket_id__in=list(logs))
-        .select_related("sla_policy", "sla_calendar")
-        .order_by("ticket_id", "at", "id")
+    events = list(
+        TicketEvent.objects.filter(ticket_id__in=list(logs)).order_by("ticket_id", "at", "id")
     )
-    for event in rows:
+    policies, calendars = {}, {}
+    for ticket in tickets:
+        if Ticket.sla_policy.is_cached(ticket) and ticket.sla_policy is not None:
+            policies[ticket.sla_policy_id] = ticket.sla_policy
+        if Ticket.sla_calendar.is_cached(ticket) and ticket.sla_calendar is not None:
+            calendars[ticket.sla_calendar_id] = ticket.sla_calendar
+    for known, read, attname in (
+        (policies, sla_selectors.sla_policies_by_id, "sla_policy_id"),
+        (calendars, sla_selectors.calendars_by_id, "sla_calendar_id"),
+    ):
+        missing = {getattr(event, attname) for event in events} - set(known) - {None}
+        if missing:
+            known.update(read(missing))
+    for event in events:
+        event.sla_policy = policies.get(event.sla_policy_id)
+        event.sla_calendar = calendars.get(event.sla_calendar_id)
         logs[event.ticket_id].append(event)
     return logs
 
@@ -134,7 +150,7 @@ def tickets_clocks_refresh(
     One transaction: a ticket whose clocks cannot be computed refuses them all, and nothing is
     written. The tickets are expected locked by the caller (an event's service, the sweep)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
         logs = _events_of(tickets)
         evaluated = {ticket.pk: _evaluate(ticket, logs[ticket.pk], now) for ticket in tickets}
         sla_services.tickets_clocks_store(
@@ -183,6 +199,7 @@ def _tickets_escalate(
         current = stored[pk]
         before = snapshot(current)
         current.priority = escalation.ticket.priority = escalation.priority
+        after = {**before, "priority": escalation.priority}  # the one field changed
         events.append(
             TicketEvent(
                 ticket=escalation.ticket,
@@ -197,12 +214,12 @@ def _tickets_escalate(
                 actor=None,
                 instance=current,
                 before=before,
-                after=snapshot(current),
+                after=after,
                 reason=escalation.reason,
                 now=now,
             )
         )
-    TicketEvent.objects.bulk_create(events)
+    rows_insert(TicketEvent, events)
     for priority in {escalation.priority for escalation in changes.values()}:
         pks = [pk for pk, escalation in changes.items() if escalation.priority == priority]
         Ticket.objects.filter(pk__in=pks).update(priority=priority)

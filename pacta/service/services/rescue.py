@@ -23,6 +23,7 @@ few queries, and the actions (with their details) and their e-mails are written 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,9 +104,9 @@ def tickets_rescue(
     reopened (``episodes``) plus the clock's cycle (a recurring target's cycles are rescued each
     on its own; a one-shot target has one). The tickets are locked by
     the caller, so the actions found raised before are all there are; the unique key stays the
-    last guard: should a key be taken meanwhile, the insert skips it, and only the rows found by
-    key that were not there before are the actions raised now (their e-mails and escalations
-    follow). Each action is written once, with its detail.
+    last guard: the insert skips a key taken meanwhile, and only the rows it inserted are the
+    actions raised now (their e-mails and escalations follow). Each action is written once,
+    with its detail.
     """
     due = [
         _Due(ticket, clock, kind, episodes.get(ticket.pk, 0) + clock.cycle)
@@ -119,8 +120,7 @@ def tickets_rescue(
     if not due:
         return []
     pks = list({each.ticket.pk for each in due})
-    keys = ("ticket_id", "clock", "level", "kind", "episode")
-    before = set(RescueAction.objects.filter(ticket_id__in=pks).values_list(*keys))
+    before = set(RescueAction.objects.filter(ticket_id__in=pks).values_list(*_KEY))
     new = {each.key: each for each in due if each.key not in before}
     if not new:
         return []
@@ -153,13 +153,8 @@ def tickets_rescue(
             )
         )
 
-    def found() -> list[RescueAction]:
-        stored = RescueAction.objects.filter(ticket_id__in=pks, created_at=now).order_by("id")
-        return [action for action in stored if _key(action) in new]
-
-    raised = {
-        _key(action): action for action in rows_insert_new(RescueAction, rows, otherwise=found)
-    }
+    inserted = rows_insert_new(RescueAction, rows, key=_KEY)
+    raised = {_key(action): action for action in inserted}
     messages: list[Any] = []
     escalations: list[Escalation] = []
     for key, action in raised.items():
@@ -176,8 +171,11 @@ def tickets_rescue(
     return escalations
 
 
+#: What makes an action unique.
+_KEY = ("ticket_id", "clock", "level", "kind", "episode")
+
+
 def _key(action: RescueAction) -> tuple[int, str, str, str, int]:
-    """What makes an action unique (ticket, clock, level, kind, episode)."""
     return (action.ticket_id, action.clock, action.level, action.kind, action.episode)
 
 
@@ -247,45 +245,61 @@ def _notify(
     """The e-mails of a notification to its recipients, each in its reader's language and time
     zone."""
     messages = []
+    about = {
+        "ticket": ticket.reference,
+        "subject": ticket.subject,
+        "customer": str(ticket.customer),
+        "site": str(ticket.site),
+        "remaining": _hours(clock.remaining),
+    }
     for user in recipients:
         language = user.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            due = (
-                timezone.localtime(clock.due_at, timezone=_zone_of(user)).strftime("%Y-%m-%d %H:%M")
-                if clock.due_at
-                else "—"
-            )
-            values = {
-                "ticket": ticket.reference,
-                "subject": ticket.subject,
-                "target": sla_selectors.target_label(clock.name),
-                "level": sla_selectors.risk_label(clock.risk),
-                "due": due,
-                "customer": str(ticket.customer),
-                "site": str(ticket.site),
-                "remaining": _hours(clock.remaining),
-            }
-            subject = _("[pacta] %(ticket)s: %(target)s %(level)s (due %(due)s)") % values
-            body = (
-                _(
-                    "Ticket %(ticket)s — %(subject)s\n"
-                    "Customer: %(customer)s, site: %(site)s\n"
-                    "Target: %(target)s, now %(level)s.\n"
-                    "Due: %(due)s; business time left: %(remaining)s.\n"
-                )
-                % values
-            )
+        words = _wording(language, clock.name, clock.risk)
+        due = (
+            timezone.localtime(clock.due_at, timezone=_zone_of(user)).strftime("%Y-%m-%d %H:%M")
+            if clock.due_at
+            else "—"
+        )
+        values = {**about, "target": words.target, "level": words.level, "due": due}
         messages.append(
             outbound_message(
                 key=f"rescue:{action.pk}:{user.pk}",
                 to_email=user.email,
-                subject=subject,
-                body=body,
+                subject=words.subject % values,
+                body=words.body % values,
                 language=language,
                 about=ticket,
             )
         )
     return messages
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """A notification's words in one language, for one target and level."""
+
+    subject: str
+    body: str
+    target: str
+    level: str
+
+
+@functools.lru_cache(maxsize=256)
+def _wording(language: str, target: str, level: str) -> _Wording:
+    """Translated once per language, target and level (the catalogues do not change while the
+    process runs), not once per e-mail."""
+    with translation.override(language):
+        return _Wording(
+            subject=_("[pacta] %(ticket)s: %(target)s %(level)s (due %(due)s)"),
+            body=_(
+                "Ticket %(ticket)s — %(subject)s\n"
+                "Customer: %(customer)s, site: %(site)s\n"
+                "Target: %(target)s, now %(level)s.\n"
+                "Due: %(due)s; business time left: %(remaining)s.\n"
+            ),
+            target=sla_selectors.target_label(target),
+            level=sla_selectors.risk_label(level),
+        )
 
 
 def _zone_of(user: Any) -> Any:
