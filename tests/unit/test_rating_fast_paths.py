@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
+import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pacta.domain.entitlement import Allowance, AllowanceKind, Balances
-from pacta.domain.errors import InvalidInput
+from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.domain.public_holidays import public_holidays
 from pacta.domain.rating import (
     ContractTerms,
@@ -38,9 +42,11 @@ from pacta.domain.rating import (
     TravelRule,
     Warranty,
     WorkRecord,
+    engine,
     rate_work_order,
 )
 from pacta.domain.rating import timeline as timeline_module
+from pacta.domain.rating.timeline import instant_us
 from tests.unit.rating_fixtures import PRICES as FIXTURE_PRICES
 from tests.unit.rating_fixtures import D
 
@@ -133,8 +139,13 @@ def fresh(terms: ContractTerms) -> ContractTerms:
 
 @contextmanager
 def slow_path() -> Iterator[None]:
-    """Rate the slow way (nothing to switch off yet: fresh terms make the slow path)."""
-    yield
+    """Rate without the C accelerator (the pure-Python splitting)."""
+    saved = engine.accelerator
+    engine.accelerator = None
+    try:
+        yield
+    finally:
+        engine.accelerator = saved
 
 
 def outcome(work: WorkRecord, terms: ContractTerms, balances: Balances) -> str:
@@ -287,3 +298,93 @@ def test_the_local_day_of_an_instant_is_the_one_fromtimestamp_reads(zone, at):
         timeline_module.local_day(zone, at)
         == dt.datetime.fromtimestamp(at // 1_000_000, zone).date()
     )
+
+
+needs_c = pytest.mark.skipif(engine.accelerator is None, reason="built only where a C compiler is")
+
+
+def test_the_rating_accelerator_is_built_wherever_a_compiler_is():
+    compiler = sysconfig.get_config_var("CC")
+    if compiler and shutil.which(compiler.split()[0]):
+        assert engine.accelerator is not None, "pacta/domain/_timeline.c did not build"
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(time=entries())
+def test_reading_the_entries_in_c_is_reading_them_in_python(time):
+    work = WorkRecord("WO-1", "REP", SITES[0], time_entries=time)
+    errors = FieldErrors()
+    slow = engine._spans(work, errors)
+    assert engine.accelerator is not None
+    fast = engine.accelerator.rating_spans(time, TimeKind.TRAVEL)
+    if fast is not None:
+        assert not errors
+        assert fast == slow
+    ordered = all(a.started_at < b.started_at for a, b in pairwise(time))
+    if time and not errors and ordered:
+        assert fast is not None  # the common case is the C one
+
+
+@needs_c
+def test_c_leaves_odd_entries_to_python():
+    assert engine.accelerator is not None
+    naive = TimeEntry("T1", dt.datetime(2026, 5, 4, 8), dt.datetime(2026, 5, 4, 9))
+    madrid = ZoneInfo("Europe/Madrid")
+    at = dt.datetime(2026, 5, 4, 8, tzinfo=madrid)
+    hour = dt.timedelta(hours=1)
+    for bad in (
+        (naive,),
+        (TimeEntry("T1", at, at),),
+        (TimeEntry("T1", at + hour, at + 2 * hour), TimeEntry("T2", at, at + hour)),
+        (TimeEntry("T1", at, at + 2 * hour), TimeEntry("T1", at + hour, at + 3 * hour)),
+        tuple(TimeEntry(f"T{i}", at + i * hour, at + (i + 1) * hour) for i in range(17)),
+        (),
+    ):
+        assert engine.accelerator.rating_spans(bad, TimeKind.TRAVEL) is None
+    assert engine.accelerator.rating_spans(
+        (TimeEntry("T1", at, at + hour, "travel"),),
+        TimeKind.TRAVEL,  # type: ignore[arg-type]
+    ) == (instant_us(at), instant_us(at + hour), (instant_us(at), instant_us(at + hour), 2))
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> tuple[list[int], list[int]]:
+    low = draw(st.integers(min_value=-(10**12), max_value=10**15))
+    gaps = draw(st.lists(st.integers(min_value=1, max_value=10**10), min_size=1, max_size=40))
+    starts = [low]
+    for gap in gaps:
+        starts.append(starts[-1] + gap)
+    classes = draw(
+        st.lists(st.integers(min_value=0, max_value=9), min_size=len(gaps), max_size=len(gaps))
+    )
+    return starts, classes
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(
+    timeline=timelines(),
+    cuts=st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=40),
+    travel=st.lists(st.sampled_from([0, 2]), min_size=20, max_size=20),
+    budget=st.one_of(
+        st.integers(min_value=0, max_value=10**11), st.sampled_from([0, 1 << 62, 1 << 70])
+    ),
+)
+def test_splitting_in_c_is_splitting_in_python(timeline, cuts, travel, budget):
+    starts, classes = timeline
+    low, high = starts[0], starts[-1]
+    instants = sorted({low + int((high - low) * cut) for cut in cuts})
+    flat: list[int] = []
+    for n, (start, end) in enumerate(pairwise(instants)):
+        if n % 3 != 2:  # leave gaps between some spans
+            flat.extend((start, end, travel[n % 20]))
+    assert engine.accelerator is not None
+    fast = engine.accelerator.rating_split(tuple(flat), starts, classes, budget)
+    slow = timeline_module.split(tuple(flat), starts, classes, budget)
+    if budget >= 1 << 63:
+        assert fast is None  # past 64 bits: Python's
+    else:
+        assert fast == slow
+        assert fast is not None
+        assert list(fast[0]) == list(slow[0])

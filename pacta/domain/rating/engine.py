@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from types import ModuleType
 from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -417,6 +418,14 @@ def _assemble(cls: type[_T], fields: dict[str, object]) -> _T:
 #: The time zones met so far, by name (a name that is not one is refused each time).
 _ZONES: dict[str, ZoneInfo] = {}
 
+#: The C accelerator of ``_spans`` and ``split`` (pacta/domain/_timeline.c), or None where it
+#: is not built: the Python functions are the definition; the C ones answer the same or None.
+accelerator: ModuleType | None
+try:
+    from pacta.domain import _timeline as accelerator
+except ImportError:  # pragma: no cover - built wherever a C compiler is
+    accelerator = None
+
 
 def _spans(work: WorkRecord, errors: FieldErrors) -> tuple[int, int, tuple[int, ...]] | None:
     """The work's time entries as (first start, last end, [start, end, travel bit, ...]) in
@@ -467,7 +476,10 @@ def rate_work_order(
     if zone is None:
         zone = _ZONES[site.timezone] = _zone(site.timezone)
     errors = FieldErrors()
-    spans = _spans(work, errors)
+    fast = accelerator
+    spans = fast.rating_spans(work.time_entries, TimeKind.TRAVEL) if fast is not None else None
+    if spans is None:
+        spans = _spans(work, errors)
     if spans is not None:
         rated_on = local_day(zone, spans[0])
     elif work.performed_on is not None:
@@ -517,7 +529,13 @@ def rate_work_order(
     if spans is not None:
         timeline = _timeline(terms, prepared, work)
         timeline.cover(spans[0], spans[1])
-        sums = split(spans[2], timeline.starts, timeline.classes, budget)
+        sums = (
+            fast.rating_split(spans[2], timeline.starts, timeline.classes, budget)
+            if fast is not None
+            else None
+        )
+        if sums is None:
+            sums = split(spans[2], timeline.starts, timeline.classes, budget)
         acc, covered_us, billed_us, last_key = sums
 
     # --- 2. group the time into lines ---------------------------------------------------------
