@@ -67,11 +67,11 @@ round_half_even(double x)
 }
 
 /*
- * An exact datetime with a tzinfo as UTC seconds, computed as calendar._instant() does.
+ * An exact datetime with a tzinfo as UTC seconds, split in whole seconds and microseconds.
  * Returns 0 on success, 1 when the Python code must handle it, -1 on a raised error.
  */
 static int
-instant(PyObject *value, double *out)
+instant_parts(PyObject *value, int64_t *whole, long *fraction)
 {
     if (!PyDateTime_CheckExact(value)) {
         return 1;
@@ -88,18 +88,29 @@ instant(PyObject *value, double *out)
         Py_DECREF(offset);
         return 1;
     }
-    const int64_t whole = days_from_civil(PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
-                                          PyDateTime_GET_DAY(value)) * 86400
-                          + PyDateTime_DATE_GET_HOUR(value) * 3600
-                          + PyDateTime_DATE_GET_MINUTE(value) * 60
-                          + PyDateTime_DATE_GET_SECOND(value)
-                          - (int64_t)PyDateTime_DELTA_GET_DAYS(offset) * 86400
-                          - PyDateTime_DELTA_GET_SECONDS(offset);
-    const long fraction = PyDateTime_DATE_GET_MICROSECOND(value)
-                          - PyDateTime_DELTA_GET_MICROSECONDS(offset);
+    *whole = days_from_civil(PyDateTime_GET_YEAR(value), PyDateTime_GET_MONTH(value),
+                             PyDateTime_GET_DAY(value)) * 86400
+             + PyDateTime_DATE_GET_HOUR(value) * 3600
+             + PyDateTime_DATE_GET_MINUTE(value) * 60
+             + PyDateTime_DATE_GET_SECOND(value)
+             - (int64_t)PyDateTime_DELTA_GET_DAYS(offset) * 86400
+             - PyDateTime_DELTA_GET_SECONDS(offset);
+    *fraction = PyDateTime_DATE_GET_MICROSECOND(value) - PyDateTime_DELTA_GET_MICROSECONDS(offset);
     Py_DECREF(offset);
-    *out = (double)whole + (double)fraction / 1e6;
     return 0;
+}
+
+/* The same as float UTC seconds, computed as calendar._instant() does. */
+static int
+instant(PyObject *value, double *out)
+{
+    int64_t whole;
+    long fraction;
+    const int status = instant_parts(value, &whole, &fraction);
+    if (status == 0) {
+        *out = (double)whole + (double)fraction / 1e6;
+    }
+    return status;
 }
 
 /* datetime.fromtimestamp(t, zone), rounding half to even to the microsecond as CPython does. */
@@ -430,6 +441,296 @@ timeline_between_paused(PyObject *module, PyObject *const *args, Py_ssize_t narg
     return delta_of_microseconds(microseconds);
 }
 
+/* ----------------------------------------------------------------------------------------------
+ * The hot paths of pacta.domain.rating: reading a work order's time entries (rating_spans) and
+ * splitting them over a rating timeline (rating_split). The Python functions are the definition
+ * (pacta/domain/rating/engine.py `_spans`, pacta/domain/rating/timeline.py `split`); these give
+ * the same answers in integers, and return None on anything but the common case (a bad or
+ * naive instant, entries out of order or starting together, an overlap, many technicians, a
+ * value past 64 bits...), where the Python code takes over: refusing with its named errors, or
+ * answering.
+ * --------------------------------------------------------------------------------------------*/
+
+static PyObject *str_started_at;
+static PyObject *str_ended_at;
+static PyObject *str_kind;
+static PyObject *str_technician_id;
+
+/* An exact datetime with a tzinfo as integer UTC microseconds (timeline.instant_us).
+ * 0: done; 1: Python decides (any error raised is cleared). */
+static int
+instant_us(PyObject *value, int64_t *out)
+{
+    int64_t whole;
+    long fraction;
+    if (value == NULL || instant_parts(value, &whole, &fraction) != 0) {
+        PyErr_Clear();
+        return 1;
+    }
+    *out = whole * 1000000 + fraction;
+    return 0;
+}
+
+/* At most this many technicians on one work order (more: Python decides). */
+#define MAX_TECHNICIANS 16
+
+/* rating_spans(entries, travel) -> (first start, last end, (start, end, travel bit, ...)) | None */
+static PyObject *
+rating_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "rating_spans(entries, travel)");
+        return NULL;
+    }
+    PyObject *entries = args[0], *travel = args[1];
+    if (!PyTuple_CheckExact(entries) || PyTuple_GET_SIZE(entries) == 0) {
+        Py_RETURN_NONE;
+    }
+    const Py_ssize_t count = PyTuple_GET_SIZE(entries);
+    PyObject *flat = PyTuple_New(count * 3);
+    if (flat == NULL) {
+        return NULL;
+    }
+    PyObject *technicians[MAX_TECHNICIANS];
+    int64_t last_ends[MAX_TECHNICIANS];
+    int known = 0;
+    int64_t first = 0, last = 0, previous = 0;
+    for (Py_ssize_t n = 0; n < count; n++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, n);
+        int64_t start, end;
+        PyObject *value = PyObject_GetAttr(entry, str_started_at);
+        int status = instant_us(value, &start);
+        Py_XDECREF(value);
+        if (status != 0) {
+            goto python;
+        }
+        value = PyObject_GetAttr(entry, str_ended_at);
+        status = instant_us(value, &end);
+        Py_XDECREF(value);
+        if (status != 0 || end <= start || (n > 0 && start <= previous)) {
+            goto python;
+        }
+        previous = start;
+        PyObject *kind = PyObject_GetAttr(entry, str_kind);
+        if (kind == NULL) {
+            PyErr_Clear();
+            goto python;
+        }
+        int is_travel = kind == travel ? 1 : PyObject_RichCompareBool(kind, travel, Py_EQ);
+        Py_DECREF(kind);
+        if (is_travel < 0) {
+            PyErr_Clear();
+            goto python;
+        }
+        PyObject *technician = PyObject_GetAttr(entry, str_technician_id);
+        if (technician == NULL) {
+            PyErr_Clear();
+            goto python;
+        }
+        if (!PyUnicode_CheckExact(technician)) {
+            Py_DECREF(technician);
+            goto python;
+        }
+        int t = 0;
+        while (t < known && technicians[t] != technician
+               && PyUnicode_Compare(technicians[t], technician) != 0) {
+            t++;
+        }
+        if (t < known) {
+            Py_DECREF(technician);
+        }
+        if (t == known) {
+            if (known == MAX_TECHNICIANS) {
+                Py_DECREF(technician);
+                goto python;
+            }
+            technicians[known] = technician; /* held until the end */
+            last_ends[known++] = end;
+        }
+        else if (last_ends[t] > start) {
+            goto python; /* an overlap: Python names the entry */
+        }
+        else if (end > last_ends[t]) {
+            last_ends[t] = end;
+        }
+        if (n == 0) {
+            first = start;
+            last = end;
+        }
+        else if (end > last) {
+            last = end;
+        }
+        PyObject *s = PyLong_FromLongLong(start), *e = PyLong_FromLongLong(end);
+        if (s == NULL || e == NULL) {
+            Py_XDECREF(s);
+            Py_XDECREF(e);
+            Py_DECREF(flat);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(flat, 3 * n, s);
+        PyTuple_SET_ITEM(flat, 3 * n + 1, e);
+        PyTuple_SET_ITEM(flat, 3 * n + 2, PyLong_FromLong(is_travel ? 2 : 0));
+    }
+    for (int t = 0; t < known; t++) {
+        Py_DECREF(technicians[t]);
+    }
+    return Py_BuildValue("(LLN)", (long long)first, (long long)last, flat);
+python:
+    for (int t = 0; t < known; t++) {
+        Py_DECREF(technicians[t]);
+    }
+    Py_DECREF(flat);
+    Py_RETURN_NONE;
+}
+
+/* At most this many accumulator keys on one work order (more: Python decides). */
+#define MAX_KEYS 128
+
+typedef struct {
+    int64_t key, us;
+} Sum;
+
+/* Add `us` to the sum of `key`, keeping the order keys were first met. 0, or -1 when full. */
+static int
+accumulate(Sum *sums, int *count, int64_t key, int64_t us)
+{
+    for (int k = 0; k < *count; k++) {
+        if (sums[k].key == key) {
+            sums[k].us += us;
+            return 0;
+        }
+    }
+    if (*count == MAX_KEYS) {
+        return -1;
+    }
+    sums[*count].key = key;
+    sums[(*count)++].us = us;
+    return 0;
+}
+
+/* An int of a list or tuple as int64; 0, or 1 when it is not one that fits. */
+static int
+int64_of(PyObject *value, int64_t *out)
+{
+    if (!PyLong_CheckExact(value)) {
+        return 1;
+    }
+    int overflow = 0;
+    *out = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow || (*out == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 1;
+    }
+    return 0;
+}
+
+/* rating_split(flat, starts, classes, budget) -> (sums, covered, billed, last key) | None */
+static PyObject *
+rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "rating_split(flat, starts, classes, budget)");
+        return NULL;
+    }
+    PyObject *flat = args[0], *starts = args[1], *classes = args[2];
+    int64_t left;
+    if (!PyTuple_CheckExact(flat) || PyTuple_GET_SIZE(flat) % 3 != 0 || !PyList_CheckExact(starts)
+        || !PyList_CheckExact(classes) || PyList_GET_SIZE(starts) != PyList_GET_SIZE(classes) + 1
+        || int64_of(args[3], &left) != 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject **at = ((PyListObject *)starts)->ob_item;
+    PyObject **of = ((PyListObject *)classes)->ob_item;
+    const Py_ssize_t n_starts = PyList_GET_SIZE(starts);
+    Sum sums[MAX_KEYS];
+    int count = 0;
+    int64_t last_key = -1, last_at = -1;
+    for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(flat); n += 3) {
+        int64_t start, end, travel_bit, value;
+        if (int64_of(PyTuple_GET_ITEM(flat, n), &start) || int64_of(PyTuple_GET_ITEM(flat, n + 1), &end)
+            || int64_of(PyTuple_GET_ITEM(flat, n + 2), &travel_bit)) {
+            Py_RETURN_NONE;
+        }
+        /* i = bisect_right(starts, start) - 1 */
+        Py_ssize_t lo = 0, hi = n_starts;
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (int64_of(at[mid], &value)) {
+                Py_RETURN_NONE;
+            }
+            if (start < value) {
+                hi = mid;
+            }
+            else {
+                lo = mid + 1;
+            }
+        }
+        Py_ssize_t i = lo - 1;
+        if (i < 0) {
+            Py_RETURN_NONE; /* before the timeline: Python's answer (an IndexError's) stands */
+        }
+        int64_t s = start, base = 0;
+        for (;;) {
+            int64_t following, class_id;
+            if (i + 1 >= n_starts || int64_of(at[i + 1], &following) || int64_of(of[i], &class_id)) {
+                Py_RETURN_NONE;
+            }
+            const int64_t stop = following < end ? following : end;
+            const int64_t span = stop - s;
+            base = class_id * 4 + travel_bit;
+            int full = 0;
+            if (left >= span) {
+                left -= span;
+                full = accumulate(sums, &count, base + 1, span);
+            }
+            else if (left > 0) {
+                full = accumulate(sums, &count, base + 1, left)
+                       || accumulate(sums, &count, base, span - left);
+                left = 0;
+            }
+            else {
+                full = accumulate(sums, &count, base, span);
+            }
+            if (full) {
+                Py_RETURN_NONE;
+            }
+            if (stop == end) {
+                break;
+            }
+            s = following;
+            i++;
+        }
+        if (!travel_bit && left == 0 && end > last_at) {
+            last_key = base;
+            last_at = end;
+        }
+    }
+    PyObject *acc = PyDict_New();
+    if (acc == NULL) {
+        return NULL;
+    }
+    int64_t covered = 0, billed = 0;
+    for (int k = 0; k < count; k++) {
+        PyObject *key = PyLong_FromLongLong(sums[k].key);
+        PyObject *us = PyLong_FromLongLong(sums[k].us);
+        if (key == NULL || us == NULL || PyDict_SetItem(acc, key, us) < 0) {
+            Py_XDECREF(key);
+            Py_XDECREF(us);
+            Py_DECREF(acc);
+            return NULL;
+        }
+        Py_DECREF(key);
+        Py_DECREF(us);
+        if (sums[k].key & 1) {
+            covered += sums[k].us;
+        }
+        else {
+            billed += sums[k].us;
+        }
+    }
+    return Py_BuildValue("(NLLL)", acc, (long long)covered, (long long)billed, (long long)last_key);
+}
+
 static PyMethodDef methods[] = {
     {"add", (PyCFunction)(void (*)(void))timeline_add, METH_FASTCALL,
      "add(state, start, duration) -> datetime | None"},
@@ -437,12 +738,17 @@ static PyMethodDef methods[] = {
      "between(state, start, end) -> timedelta | None"},
     {"between_paused", (PyCFunction)(void (*)(void))timeline_between_paused, METH_FASTCALL,
      "between_paused(state, start, end, pauses) -> timedelta | None"},
+    {"rating_spans", (PyCFunction)(void (*)(void))rating_spans, METH_FASTCALL,
+     "rating_spans(entries, travel) -> (first, last, flat) | None"},
+    {"rating_split", (PyCFunction)(void (*)(void))rating_split, METH_FASTCALL,
+     "rating_split(flat, starts, classes, budget) -> (sums, covered, billed, last_key) | None"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "pacta.domain._timeline",
-    "The business calendar's hot paths in C (optional; calendar.py is the definition).", -1,
+    "The hot paths of the business calendar and of the rating in C (optional; calendar.py and "
+    "rating/ are the definition).", -1,
     methods,
 };
 
@@ -455,7 +761,12 @@ PyInit__timeline(void)
     }
     str_utcoffset = PyUnicode_InternFromString("utcoffset");
     str_fromutc = PyUnicode_InternFromString("fromutc");
-    if (str_utcoffset == NULL || str_fromutc == NULL) {
+    str_started_at = PyUnicode_InternFromString("started_at");
+    str_ended_at = PyUnicode_InternFromString("ended_at");
+    str_kind = PyUnicode_InternFromString("kind");
+    str_technician_id = PyUnicode_InternFromString("technician_id");
+    if (str_utcoffset == NULL || str_fromutc == NULL || str_started_at == NULL
+        || str_ended_at == NULL || str_kind == NULL || str_technician_id == NULL) {
         return NULL;
     }
     return PyModule_Create(&module);

@@ -11,3 +11,11 @@ def between_paused(
     end: dt.datetime,
     pauses: Sequence[tuple[dt.datetime, dt.datetime]],
 ) -> dt.timedelta | None: ...
+
+# The rating's hot paths (see pacta/domain/rating/engine.py `_spans` and timeline.py `split`).
+def rating_spans(
+    entries: tuple[object, ...], travel: object
+) -> tuple[int, int, tuple[int, ...]] | None: ...
+def rating_split(
+    flat: tuple[int, ...], starts: list[int], classes: list[int], budget: int
+) -> tuple[dict[int, int], int, int, int] | None: ...

@@ -22,9 +22,9 @@ How time becomes lines:
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
+from types import ModuleType
 from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -52,11 +52,10 @@ from pacta.domain.rating.terms import (
     Coverage,
     PriceLine,
     PriceList,
-    ScopeLine,
     SurchargeRule,
 )
-from pacta.domain.rating.timeline import Timeline, instant_us
-from pacta.domain.rating.work import TimeKind, WorkRecord
+from pacta.domain.rating.timeline import Timeline, instant_us, local_day, split
+from pacta.domain.rating.work import Site, TimeKind, WorkRecord
 from pacta.domain.terms import version_in_force
 from pacta.domain.text import gettext_noop
 
@@ -91,55 +90,74 @@ _SOURCE_PHRASES = {
 
 
 class _Plan:
-    """How the work's time is covered: the first ``budget_us`` are covered (source
-    ``covered``), the rest is billed (``billed_type``, ``billed_source``). The class holds the
-    defaults; a plan sets only what differs (one rating makes one plan)."""
+    """How one kind of work on one service is covered and billed under a version of terms.
 
-    budget_us = 0
-    covered = INCLUDED
-    covered_allowance: Allowance | None = None
-    covered_key: BalanceKey | None = None
-    billed_type = ChargeType.BILLABLE
-    billed_source = LIST
-    billed_price: Decimal | None = None
-    billed_allowance: Allowance | None = None
-    billed_key: BalanceKey | None = None
-    notes: tuple[Phrase, ...] = ()
-
-
-class _Prepared:
-    """What the rating derives once per contract version (kept in ``ContractTerms.memo``).
-
-    ``allowances``: per service, the visit gates, site hour cap and prepaid bank that apply.
-    ``contexts``: an id per rating context (service, coverage, plan), so the groups of a
-    timeline class and the line templates are looked up by small integers. ``groups``: the
-    registry of line groups (a group's id stands for the group). ``templates``: per (context,
-    group, padded), the fields of a charge line but its quantity and amount, trace included.
+    Covered time (up to the rating's budget) has source ``covered``; the rest is billed as
+    ``billed_type`` with source ``billed_source``. A plan is static: the prepared terms keep one
+    per (service, kind of plan) and every rating of that kind reuses it, with the line
+    ``templates`` it derived (per group and padding) and, in each template, the lines it made
+    (per quantity of time). What differs per rating (the budget, the balances' keys, the notes
+    of visits drawn) is the rating's own.
     """
 
-    __slots__ = ("allowances", "contexts", "group_ids", "groups", "templates")
+    __slots__ = (
+        "billed_allowance",
+        "billed_price",
+        "billed_source",
+        "billed_type",
+        "covered",
+        "covered_allowance",
+        "id",
+        "templates",
+        "until_on",
+    )
 
-    def __init__(self) -> None:
-        self.allowances: dict[str, _Found] = {}
-        self.contexts: dict[tuple[object, ...], int] = {}
-        self.group_ids: dict[_Group, int] = {}
-        self.groups: list[_Group] = []
-        self.templates: dict[tuple[int, int, bool], _Template] = {}
-
-    def group_id(self, group: _Group) -> int:
-        found = self.group_ids.get(group)
-        if found is None:
-            found = self.group_ids[group] = len(self.groups)
-            self.groups.append(group)
-        return found
+    def __init__(self, plan_id: int) -> None:
+        self.id = plan_id
+        self.covered = INCLUDED
+        self.covered_allowance: Allowance | None = None
+        self.billed_type = ChargeType.BILLABLE
+        self.billed_source = LIST
+        self.billed_price: Decimal | None = None
+        self.billed_allowance: Allowance | None = None
+        self.until_on: dt.date | None = None
+        self.templates: dict[int, _Template] = {}
 
 
-class _Found:
-    """The allowances of one service, each with whether it is kept per site."""
+class _Template:
+    """A line but its quantity and amount (trace included), and the lines made from it."""
 
-    __slots__ = ("bank", "cap", "gates")
+    __slots__ = ("fields", "included", "lines", "multiplier", "price")
 
-    def __init__(self, allowances: Sequence[Allowance], code: str) -> None:
+    def __init__(
+        self, fields: dict[str, object], included: bool, price: Decimal, multiplier: Decimal
+    ) -> None:
+        self.fields = fields
+        self.included = included
+        self.price = price
+        self.multiplier = multiplier
+        self.lines: dict[int, ChargeLine] = {}
+
+
+#: How many lines a template keeps (per quantity of time) before it starts afresh.
+_LINES_KEPT = 4096
+
+
+class _Service:
+    """What the rating derives once per service of a contract version: its scope line and
+    coverage, whether the terms know it, the visit gates, site hour cap and prepaid bank that
+    apply (each with whether it is kept per site), and its plans."""
+
+    __slots__ = ("bank", "cap", "code", "coverage", "gates", "known", "plans", "scope_line")
+
+    def __init__(self, terms: ContractTerms, code: str) -> None:
+        allowances = terms.allowances
+        self.code = code
+        self.scope_line = terms.scope_line(code)
+        self.known = self.scope_line is not None or terms.price_list.has(code)
+        self.coverage = (
+            self.scope_line.coverage if self.scope_line is not None else Coverage.EXCLUDED
+        )
         self.gates = tuple(
             (a, a.per_site)
             for kind in (AllowanceKind.INCLUDED_VISITS, AllowanceKind.SITE_VISIT_CAP)
@@ -149,6 +167,63 @@ class _Found:
         bank = _first(allowances, AllowanceKind.PREPAID_HOURS, code)
         self.cap = (cap, cap.per_site) if cap is not None else None
         self.bank = (bank, bank.per_site) if bank is not None else None
+        self.plans: dict[object, _Plan] = {}
+
+    def plan(self, prepared: _Prepared, kind: object) -> _Plan:
+        """The plan of ``kind``: "approved", "out_of_scope", ("warranty", until), "included",
+        "cap", "bank", "bank_overage" or "list"."""
+        found = self.plans.get(kind)
+        if found is not None:
+            return found
+        plan = self.plans[kind] = _Plan(prepared.next_plan_id())
+        if kind == "approved":
+            plan.billed_source = APPROVED
+        elif kind == "out_of_scope":
+            plan.billed_type, plan.billed_source = ChargeType.NEEDS_APPROVAL, OUT_OF_SCOPE
+        elif isinstance(kind, tuple):
+            plan.covered, plan.until_on = WARRANTY, kind[1]
+        elif kind == "cap" and self.cap is not None:
+            plan.covered, plan.covered_allowance = ALLOWANCE, self.cap[0]
+        elif kind in ("bank", "bank_overage") and self.bank is not None:
+            bank = self.bank[0]
+            plan.covered, plan.covered_allowance = ALLOWANCE, bank
+            if kind == "bank_overage":
+                plan.billed_source, plan.billed_allowance = OVERAGE, bank
+                plan.billed_price = bank.overage_unit_price
+        return plan
+
+
+class _Prepared:
+    """What the rating derives once per contract version (kept in ``ContractTerms.memo``).
+
+    ``services``: per service code, its :class:`_Service`. ``groups``: the registry of line
+    groups (a group's id stands for the group). ``sites``: per site value seen (by identity,
+    the value kept with it), its time zone and its timelines (plain, emergency).
+    """
+
+    __slots__ = ("group_ids", "groups", "plan_count", "services", "sites")
+
+    def __init__(self) -> None:
+        self.services: dict[str, _Service] = {}
+        self.group_ids: dict[_Group, int] = {}
+        self.groups: list[_Group] = []
+        self.plan_count = 0
+        self.sites: dict[int, tuple[Site, list[Timeline | None]]] = {}
+
+    def group_id(self, group: _Group) -> int:
+        found = self.group_ids.get(group)
+        if found is None:
+            found = self.group_ids[group] = len(self.groups)
+            self.groups.append(group)
+        return found
+
+    def next_plan_id(self) -> int:
+        self.plan_count += 1
+        return self.plan_count
+
+
+#: How many site values a version's terms remember by identity before starting afresh.
+_SITES_KEPT = 1024
 
 
 def _prepared(terms: ContractTerms) -> _Prepared:
@@ -173,22 +248,33 @@ def _terms_on(terms: ContractTerms | Sequence[ContractTerms], day: dt.date) -> C
     return found
 
 
-def _timeline(terms: ContractTerms, work: WorkRecord, zone: ZoneInfo) -> Timeline:
+def _timeline(terms: ContractTerms, prepared: _Prepared, work: WorkRecord) -> Timeline:
+    """The timeline of the work's site under ``terms`` (looked up by the site value first)."""
     site = work.site
+    seen = prepared.sites.get(id(site))
+    if seen is None or seen[0] is not site:
+        if len(prepared.sites) >= _SITES_KEPT:
+            prepared.sites.clear()
+        seen = prepared.sites[id(site)] = (site, [None, None])
+    timelines = seen[1]
+    timeline = timelines[work.emergency]
+    if timeline is not None:
+        return timeline
     key = (site.timezone, site.holidays, site.access_week, work.emergency)
-    timeline = terms.timelines.get(key)
-    if timeline is None:
-        timeline = Timeline(
-            zone,
+    found = terms.timelines.get(key)
+    if found is None:
+        found = Timeline(
+            _zone(site.timezone),
             site.holidays,
             site.access_week,
             terms.surcharges,
             terms.price_list.effective_days(),
             emergency=work.emergency,
         )
-        terms.timelines[key] = timeline
-    assert isinstance(timeline, Timeline)
-    return timeline
+        terms.timelines[key] = found
+    assert isinstance(found, Timeline)
+    timelines[work.emergency] = found
+    return found
 
 
 def _first(
@@ -207,72 +293,74 @@ def _allowance_phrase(allowance: Allowance) -> dict[str, object]:
     return {"allowance": allowance.label or allowance.code}
 
 
+#: A rating's plan: the static plan, its budget of covered time, the notes of the visits it
+#: drew (or found used up), and the balances drawn by covered and by billed time.
+_Cover = tuple[_Plan, int, tuple[Phrase, ...], BalanceKey | None, BalanceKey | None]
+
+
 def _plan(
     work: WorkRecord,
-    terms: ContractTerms,
+    service: _Service,
     prepared: _Prepared,
-    coverage: Coverage,
     rated_on: dt.date,
     remaining: dict[BalanceKey, Decimal],
     draws: list[LedgerEntry],
     period_on: dt.date,
-) -> _Plan:
-    plan = _Plan()
-    site_id, code = work.site.site_id, work.service_code
-    warranty = work.warranty
+) -> _Cover:
+    coverage = service.coverage
     if coverage is Coverage.EXCLUDED:
-        if work.approved:
-            plan.billed_source = APPROVED
-        else:
-            plan.billed_type, plan.billed_source = ChargeType.NEEDS_APPROVAL, OUT_OF_SCOPE
-        return plan
+        return (
+            service.plan(prepared, "approved" if work.approved else "out_of_scope"),
+            0,
+            (),
+            None,
+            None,
+        )
+    warranty = work.warranty
     if warranty is not None and warranty.covers_labour and rated_on <= warranty.until_on:
-        plan.budget_us, plan.covered = _UNLIMITED, WARRANTY
-        return plan
-    found = prepared.allowances.get(code)
-    if found is None:
-        found = prepared.allowances[code] = _Found(terms.allowances, code)
+        return service.plan(prepared, ("warranty", warranty.until_on)), _UNLIMITED, (), None, None
+    site_id = work.site.site_id
     if coverage is Coverage.INCLUDED:
-        if work.is_visit and found.gates:
-            gates = [(a, (a.code, site_id if per_site else "")) for a, per_site in found.gates]
+        notes: tuple[Phrase, ...] = ()
+        if work.is_visit and service.gates:
+            gates = [(a, (a.code, site_id if per_site else "")) for a, per_site in service.gates]
             used_up = [
                 a for a, key in gates if remaining.get(key, _ZERO) < 1 and not a.allows_overage
             ]
             if used_up:
-                plan.notes = (
+                notes = (
                     Phrase(gettext_noop("%(allowance)s used up"), _allowance_phrase(used_up[0])),
                 )
-                return plan
-            notes = []
+                return service.plan(prepared, "included"), 0, notes, None, None
+            drawn = []
             for allowance, key in gates:
                 remaining[key] = remaining.get(key, _ZERO) - _ONE
                 draws.append(draw(key, _ONE, period_on, work.work_order_id))
-                notes.append(
+                drawn.append(
                     Phrase(
                         gettext_noop("visit drawn from %(allowance)s, %(left)s left"),
                         {**_allowance_phrase(allowance), "left": remaining[key]},
                     )
                 )
-            plan.notes = tuple(notes)
-        plan.budget_us = _UNLIMITED
-        if found.cap is not None:
-            cap, per_site = found.cap
-            key = (cap.code, site_id if per_site else "")
-            plan.covered, plan.covered_allowance, plan.covered_key = ALLOWANCE, cap, key
-            if not cap.allows_overage:
-                left = remaining.get(key, _ZERO)
-                plan.budget_us = max(int(left * _US_PER_HOUR), 0)
-        return plan
-    if found.bank is not None:
-        bank, per_site = found.bank
-        key = (bank.code, site_id if per_site else "")
-        left = remaining.get(key, _ZERO)
-        plan.budget_us = max(int(left * _US_PER_HOUR), 0)
-        plan.covered, plan.covered_allowance, plan.covered_key = ALLOWANCE, bank, key
-        if bank.allows_overage:
-            plan.billed_source, plan.billed_allowance, plan.billed_key = OVERAGE, bank, key
-            plan.billed_price = bank.overage_unit_price
-    return plan
+            notes = tuple(drawn)
+        if service.cap is None:
+            return service.plan(prepared, "included"), _UNLIMITED, notes, None, None
+        cap, per_site = service.cap
+        key = (cap.code, site_id if per_site else "")
+        budget = (
+            _UNLIMITED
+            if cap.allows_overage
+            else max(int(remaining.get(key, _ZERO) * _US_PER_HOUR), 0)
+        )
+        return service.plan(prepared, "cap"), budget, notes, key, None
+    if service.bank is None:
+        return service.plan(prepared, "list"), 0, (), None, None
+    bank, per_site = service.bank
+    key = (bank.code, site_id if per_site else "")
+    budget = max(int(remaining.get(key, _ZERO) * _US_PER_HOUR), 0)
+    if bank.allows_overage:
+        return service.plan(prepared, "bank_overage"), budget, (), key, key
+    return service.plan(prepared, "bank"), budget, (), key, None
 
 
 def _combined(
@@ -315,8 +403,6 @@ def _rule_phrase(rule: SurchargeRule) -> Phrase:
 
 #: A group of time: (charge type, price line, unit price, multiplier, rule ids, source).
 _Group = tuple[ChargeType, PriceLine | None, Decimal, Decimal, tuple[int, ...], str]
-#: A line but its quantity and amount: (fields, amounts to zero, unit price, multiplier).
-_Template = tuple[dict[str, object], bool, Decimal, Decimal]
 
 _new = object.__new__
 
@@ -329,16 +415,22 @@ def _assemble(cls: type[_T], fields: dict[str, object]) -> _T:
     return made
 
 
-def rate_work_order(
-    work: WorkRecord,
-    terms: ContractTerms | Sequence[ContractTerms],
-    balances: Balances,
-) -> RatingResult:
-    """Rate ``work`` under ``terms`` (one version, or all of a contract's versions: the one in
-    force on the work's local day is used), drawing on ``balances`` (the current period's)."""
-    errors = FieldErrors()
-    site = work.site
-    zone = _zone(site.timezone)
+#: The time zones met so far, by name (a name that is not one is refused each time).
+_ZONES: dict[str, ZoneInfo] = {}
+
+#: The C accelerator of ``_spans`` and ``split`` (pacta/domain/_timeline.c), or None where it
+#: is not built: the Python functions are the definition; the C ones answer the same or None.
+accelerator: ModuleType | None
+try:
+    from pacta.domain import _timeline as accelerator
+except ImportError:  # pragma: no cover - built wherever a C compiler is
+    accelerator = None
+
+
+def _spans(work: WorkRecord, errors: FieldErrors) -> tuple[int, int, tuple[int, ...]] | None:
+    """The work's time entries as (first start, last end, [start, end, travel bit, ...]) in
+    UTC microseconds, in the order of their start; bad entries are reported to ``errors``.
+    None when there is no good entry."""
     spans: list[tuple[int, int, int, str, int]] = []
     for index, entry in enumerate(work.time_entries):
         try:
@@ -356,6 +448,8 @@ def rate_work_order(
         spans.append(
             (start, end, 2 if entry.kind == TimeKind.TRAVEL else 0, entry.technician_id, index)
         )
+    if not spans:
+        return None
     if len(spans) > 1:
         spans.sort()
         last_end: dict[str, int] = {}
@@ -366,9 +460,28 @@ def rate_work_order(
                     gettext_noop("Overlaps another time entry of the same technician."),
                 )
             last_end[technician] = max(end, last_end.get(technician, end))
-    if spans:
-        # the local day of the first instant (a whole second decides the day: offsets are)
-        rated_on = dt.datetime.fromtimestamp(spans[0][0] // 1_000_000, zone).date()
+    flat = tuple(value for span in spans for value in span[:3])
+    return spans[0][0], max(span[1] for span in spans), flat
+
+
+def rate_work_order(
+    work: WorkRecord,
+    terms: ContractTerms | Sequence[ContractTerms],
+    balances: Balances,
+) -> RatingResult:
+    """Rate ``work`` under ``terms`` (one version, or all of a contract's versions: the one in
+    force on the work's local day is used), drawing on ``balances`` (the current period's)."""
+    site = work.site
+    zone = _ZONES.get(site.timezone)
+    if zone is None:
+        zone = _ZONES[site.timezone] = _zone(site.timezone)
+    errors = FieldErrors()
+    fast = accelerator
+    spans = fast.rating_spans(work.time_entries, TimeKind.TRAVEL) if fast is not None else None
+    if spans is None:
+        spans = _spans(work, errors)
+    if spans is not None:
+        rated_on = local_day(zone, spans[0])
     elif work.performed_on is not None:
         rated_on = work.performed_on
     else:
@@ -380,24 +493,15 @@ def rate_work_order(
     terms = _terms_on(terms, rated_on)
     price_list = terms.price_list
     service_code = work.service_code
-    scope_line = terms.scope_line(service_code)
-    if scope_line is None and not price_list.has(service_code):
+    prepared = _prepared(terms)
+    service = prepared.services.get(service_code)
+    if service is None:
+        service = prepared.services[service_code] = _Service(terms, service_code)
+    if not service.known:
         errors.add("service_code", gettext_noop("The contract's terms do not know this service."))
     parts: dict[str, Decimal] = {}
-    for index, part in enumerate(work.parts):
-        try:
-            quantity = to_decimal(part.quantity, field=f"parts[{index}].quantity")
-        except InvalidInput as error:
-            errors.add(f"parts[{index}].quantity", error.detail)
-            continue
-        if quantity < 0:
-            errors.add(f"parts[{index}].quantity", gettext_noop("A quantity cannot be negative."))
-        if price_list.line_on(part.product_code, rated_on, product=True) is None:
-            errors.add(
-                f"parts[{index}].product_code",
-                gettext_noop("This part has no price in force in the price list."),
-            )
-        parts[part.product_code] = parts.get(part.product_code, _ZERO) + quantity
+    if work.parts:
+        parts = _parts(work, price_list, rated_on, errors)
     travel = work.travel
     if travel is not None and travel.distance_km is not None:
         try:
@@ -405,102 +509,66 @@ def rate_work_order(
                 errors.add("travel.distance_km", gettext_noop("A distance cannot be negative."))
         except InvalidInput as error:
             errors.add("travel.distance_km", error.detail)
-    errors.raise_if_any()
+    if errors:
+        errors.raise_if_any()
 
     currency = price_list.currency
     quantum = quantum_of(currency)  # refuses an unknown currency
     remaining = dict(balances.remaining)
     draws: list[LedgerEntry] = []
-    coverage = scope_line.coverage if scope_line is not None else Coverage.EXCLUDED
-    prepared = _prepared(terms)
-    plan = _plan(work, terms, prepared, coverage, rated_on, remaining, draws, balances.period_on)
+    period_on = balances.period_on
+    plan, budget, notes, covered_key, billed_key = _plan(
+        work, service, prepared, rated_on, remaining, draws, period_on
+    )
 
     # --- 1. split and sum the time ----------------------------------------------------------
     acc: dict[int, int] = {}
-    last_key, last_at = -1, -1
+    last_key = -1
     covered_us = billed_us = 0
-    if spans:
-        timeline = _timeline(terms, work, zone)
-        timeline.cover(spans[0][0], max(span[1] for span in spans))
-        starts, classes = timeline.starts, timeline.classes
-        left = plan.budget_us
-        get = acc.get
-        for start, end, travel_bit, _technician, _index in spans:
-            i = bisect_right(starts, start) - 1
-            s = start
-            while True:
-                following = starts[i + 1]
-                stop = following if following < end else end
-                span = stop - s
-                base = classes[i] * 4 + travel_bit
-                if left >= span:
-                    left -= span
-                    acc[base + 1] = get(base + 1, 0) + span
-                elif left > 0:
-                    acc[base + 1] = get(base + 1, 0) + left
-                    acc[base] = get(base, 0) + span - left
-                    left = 0
-                else:
-                    acc[base] = get(base, 0) + span
-                if stop == end:
-                    break
-                s = following
-                i += 1
-            if not travel_bit and left == 0 and end > last_at:
-                last_key, last_at = base, end
-        for key, us in acc.items():
-            if key & 1:
-                covered_us += us
-            else:
-                billed_us += us
+    timeline: Timeline | None = None
+    if spans is not None:
+        timeline = _timeline(terms, prepared, work)
+        timeline.cover(spans[0], spans[1])
+        sums = (
+            fast.rating_split(spans[2], timeline.starts, timeline.classes, budget)
+            if fast is not None
+            else None
+        )
+        if sums is None:
+            sums = split(spans[2], timeline.starts, timeline.classes, budget)
+        acc, covered_us, billed_us, last_key = sums
 
     # --- 2. group the time into lines ---------------------------------------------------------
-    warranty = work.warranty
-    until_on = warranty.until_on if plan.covered == WARRANTY and warranty is not None else None
-    context = (
-        service_code,
-        str(coverage),
-        plan.covered,
-        plan.billed_type is ChargeType.NEEDS_APPROVAL,
-        plan.billed_source,
-        plan.billed_price,
-        id(plan.covered_allowance),
-        id(plan.billed_allowance),
-        until_on,
-    )
-    contexts = prepared.contexts
-    context_id = contexts.get(context)
-    if context_id is None:
-        context_id = contexts[context] = len(contexts)
     groups: dict[int, int] = {}
     missing_price = False
-
-    def group_of(key: int) -> tuple[int, ...]:
-        """The ids of the groups the time of accumulator ``key`` goes to."""
-        nonlocal missing_price
-        memo_key = (context_id, key)
-        known = timeline.memo.get(memo_key)
-        if known is None:
-            known = timeline.memo[memo_key] = _groups_of(
-                timeline, prepared, key, service_code, price_list, plan
-            )
-        ids, missing = cast(tuple[tuple[int, ...], bool], known)
-        missing_price = missing_price or missing
-        return ids
-
-    for key, us in acc.items():
-        for group_id in group_of(key):
-            groups[group_id] = groups.get(group_id, 0) + us
     pad_id = -1
-    if scope_line is not None and last_key >= 0:
-        worked = sum(us for key, us in acc.items() if not key & 3)
-        charged = max(worked, scope_line.minimum_minutes * _US_PER_MINUTE)
-        step = scope_line.increment_minutes * _US_PER_MINUTE
-        if step:
-            charged = -(-charged // step) * step
-        if charged > worked:
-            pad_id = group_of(last_key)[-1]
-            groups[pad_id] = groups.get(pad_id, 0) + charged - worked
+    if timeline is not None:
+        known = timeline.memo.get(plan.id)
+        if known is None:
+            known = timeline.memo[plan.id] = {}
+        of_plan = cast(dict[int, tuple[tuple[int, ...], bool]], known)
+        for key, us in acc.items():
+            found = of_plan.get(key)
+            if found is None:
+                found = of_plan[key] = _groups_of(
+                    timeline, prepared, key, service_code, price_list, plan
+                )
+            missing_price = missing_price or found[1]
+            for group_id in found[0]:
+                groups[group_id] = groups.get(group_id, 0) + us
+        scope_line = service.scope_line
+        if scope_line is not None and last_key >= 0:
+            worked = 0
+            for key, us in acc.items():
+                if not key & 3:
+                    worked += us
+            charged = max(worked, scope_line.minimum_minutes * _US_PER_MINUTE)
+            step = scope_line.increment_minutes * _US_PER_MINUTE
+            if step:
+                charged = -(-charged // step) * step
+            if charged > worked:
+                pad_id = of_plan[last_key][0][-1]
+                groups[pad_id] = groups.get(pad_id, 0) + charged - worked
     if missing_price:
         raise InvalidInput.on(
             "service_code", gettext_noop("This service has no price in force on the day worked.")
@@ -508,34 +576,45 @@ def rate_work_order(
 
     contract_phrase = terms.phrase()
     lines: list[ChargeLine] = []
-    templates = prepared.templates
+    templates = plan.templates
     trusted = Money.trusted
     for group_id, us in groups.items():
-        quantity = hours_of(us)
-        template_key = (context_id, group_id, group_id == pad_id)
-        template = templates.get(template_key) if not plan.notes else None
+        padded_id = group_id * 2 + (group_id == pad_id)
+        template = templates.get(padded_id) if not notes else None
         if template is None:
             template = _template(
                 prepared.groups[group_id],
-                template_key[2],
+                group_id == pad_id,
                 work,
                 terms,
-                scope_line,
-                coverage,
+                service,
                 plan,
+                notes,
                 contract_phrase,
             )
-            if not plan.notes:
-                templates[template_key] = template
-        fields, included, price, multiplier = template
-        charge = _new(ChargeLine)
-        charge.__dict__.update(fields)
-        charge.__dict__["quantity"] = quantity
-        charge.__dict__["amount"] = trusted(
-            _ZERO if included else price_amount(quantity, price, multiplier, quantum), currency
-        )
+            if not notes:
+                templates[padded_id] = template
+        made = template.lines
+        charge = made.get(us)
+        if charge is None:
+            quantity = hours_of(us)
+            charge = _new(ChargeLine)
+            charge.__dict__.update(template.fields)
+            charge.__dict__["quantity"] = quantity
+            charge.__dict__["amount"] = trusted(
+                _ZERO
+                if template.included
+                else price_amount(quantity, template.price, template.multiplier, quantum),
+                currency,
+            )
+            if len(made) >= _LINES_KEPT:
+                made.clear()
+            made[us] = charge
         lines.append(charge)
-    _draw_time(plan, work, covered_us, billed_us, remaining, draws, balances.period_on)
+    if covered_key is not None and covered_us:
+        _draw_time(covered_key, covered_us, work, remaining, draws, period_on)
+    if billed_key is not None and billed_us:
+        _draw_time(billed_key, billed_us, work, remaining, draws, period_on)
     if parts:
         lines.extend(
             _part_lines(
@@ -561,11 +640,31 @@ def rate_work_order(
             "total": trusted(billed, currency),
             "awaiting_approval": trusted(waiting, currency),
             "draws": tuple(draws),
-            "balances": _assemble(
-                Balances, {"period_on": balances.period_on, "remaining": remaining}
-            ),
+            "balances": _assemble(Balances, {"period_on": period_on, "remaining": remaining}),
         },
     )
+
+
+def _parts(
+    work: WorkRecord, price_list: PriceList, rated_on: dt.date, errors: FieldErrors
+) -> dict[str, Decimal]:
+    """The quantity of each part used, summed per product; bad ones reported to ``errors``."""
+    parts: dict[str, Decimal] = {}
+    for index, part in enumerate(work.parts):
+        try:
+            quantity = to_decimal(part.quantity, field=f"parts[{index}].quantity")
+        except InvalidInput as error:
+            errors.add(f"parts[{index}].quantity", error.detail)
+            continue
+        if quantity < 0:
+            errors.add(f"parts[{index}].quantity", gettext_noop("A quantity cannot be negative."))
+        if price_list.line_on(part.product_code, rated_on, product=True) is None:
+            errors.add(
+                f"parts[{index}].product_code",
+                gettext_noop("This part has no price in force in the price list."),
+            )
+        parts[part.product_code] = parts.get(part.product_code, _ZERO) + quantity
+    return parts
 
 
 def _groups_of(
@@ -607,9 +706,9 @@ def _template(
     padded: bool,
     work: WorkRecord,
     terms: ContractTerms,
-    scope_line: ScopeLine | None,
-    coverage: Coverage,
+    service: _Service,
     plan: _Plan,
+    notes: tuple[Phrase, ...],
     contract_phrase: Phrase,
 ) -> _Template:
     """A line of ``group`` but its quantity and amount, with its trace."""
@@ -619,17 +718,18 @@ def _template(
     allowance = plan.covered_allowance if source == ALLOWANCE else plan.billed_allowance
     allowance = allowance if source in (ALLOWANCE, OVERAGE) else None
     params: dict[str, object] = {}
-    if source == WARRANTY and work.warranty is not None:
-        params["until_on"] = work.warranty.until_on.isoformat()
+    if source == WARRANTY and plan.until_on is not None:
+        params["until_on"] = plan.until_on.isoformat()
     if allowance is not None:
         params.update(_allowance_phrase(allowance))
     phrases = [_rule_phrase(rules[i]) for i in rule_ids] if rule_ids else []
     if source in _SOURCE_PHRASES:
         phrases.append(Phrase(_SOURCE_PHRASES[source], params))
     if kind is not ChargeType.INCLUDED:
-        phrases.extend(plan.notes)
+        phrases.extend(notes)
     else:
-        phrases.extend(n for n in plan.notes if "drawn" in n.template)
+        phrases.extend(n for n in notes if "drawn" in n.template)
+    scope_line = service.scope_line
     if padded and scope_line is not None:
         phrases.append(
             Phrase(
@@ -654,7 +754,7 @@ def _template(
         "tax_rate": line.tax_rate if line is not None else _ZERO,
         "trace": terms.trace(
             tuple(phrases),
-            coverage=coverage.value,
+            coverage=service.coverage.value,
             price_list=price_list.name,
             price_line=line.label if line is not None else "",
             price_line_effective_on=line.effective_on if line is not None else None,
@@ -662,7 +762,7 @@ def _template(
             allowance_code=allowance.code if allowance is not None else "",
         ),
     }
-    return fields, kind is ChargeType.INCLUDED, price, multiplier
+    return _Template(fields, kind is ChargeType.INCLUDED, price, multiplier)
 
 
 def _price_phrase(price_list: str, line: PriceLine) -> Phrase:
@@ -673,20 +773,16 @@ def _price_phrase(price_list: str, line: PriceLine) -> Phrase:
 
 
 def _draw_time(
-    plan: _Plan,
+    key: BalanceKey,
+    us: int,
     work: WorkRecord,
-    covered_us: int,
-    billed_us: int,
     remaining: dict[BalanceKey, Decimal],
     draws: list[LedgerEntry],
     period_on: dt.date,
 ) -> None:
-    for key, us in ((plan.covered_key, covered_us), (plan.billed_key, billed_us)):
-        if key is None or not us:
-            continue
-        hours = hours_of(us)
-        remaining[key] = remaining.get(key, _ZERO) - hours
-        draws.append(draw(key, hours, period_on, work.work_order_id))
+    hours = hours_of(us)
+    remaining[key] = remaining.get(key, _ZERO) - hours
+    draws.append(draw(key, hours, period_on, work.work_order_id))
 
 
 def _part_lines(

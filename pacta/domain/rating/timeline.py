@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from pacta.domain.calendar import HolidaySource
@@ -29,6 +30,7 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _DAY = 86_400
 _GROWTH_DAYS = 400
 _FAR = 1 << 62
+_LAST_ORDINAL = dt.date.max.toordinal() - 1
 
 #: A class: (indices of the rules in force, price epoch).
 ClassKey = tuple[tuple[int, ...], int]
@@ -204,3 +206,121 @@ class Timeline:
     def day_of_epoch(self, epoch: int) -> dt.date | None:
         """A local day of price epoch ``epoch`` (None before the first price)."""
         return self.price_days[epoch - 1] if epoch > 0 else None
+
+
+def split(
+    flat: Sequence[int], starts: list[int], classes: list[int], budget: int
+) -> tuple[dict[int, int], int, int, int]:
+    """Split and sum the spans ``flat`` (start, end, travel bit: 0 or 2, ... in UTC µs, in
+    order of their start, inside the span the timeline covers) over the timeline's intervals.
+
+    Returns the microseconds per accumulator key (class × 4 + travel bit + 1 when covered), in
+    the order the keys were first met; the covered and the billed microseconds; and the key of
+    the last minute worked once the ``budget`` of covered time ran out (-1: none). The first
+    ``budget`` microseconds, in that order, are covered: the one that ends it splits its piece.
+    The C accelerator's ``split`` is this function (see _timeline.c).
+    """
+    acc: dict[int, int] = {}
+    get = acc.get
+    left = budget
+    last_key, last_at = -1, -1
+    for n in range(0, len(flat), 3):
+        start, end, travel_bit = flat[n], flat[n + 1], flat[n + 2]
+        i = bisect_right(starts, start) - 1
+        s = start
+        while True:
+            following = starts[i + 1]
+            stop = following if following < end else end
+            span = stop - s
+            base = classes[i] * 4 + travel_bit
+            if left >= span:
+                left -= span
+                acc[base + 1] = get(base + 1, 0) + span
+            elif left > 0:
+                acc[base + 1] = get(base + 1, 0) + left
+                acc[base] = get(base, 0) + span - left
+                left = 0
+            else:
+                acc[base] = get(base, 0) + span
+            if stop == end:
+                break
+            s = following
+            i += 1
+        if not travel_bit and left == 0 and end > last_at:
+            last_key, last_at = base, end
+    covered = billed = 0
+    for key, us in acc.items():
+        if key & 1:
+            covered += us
+        else:
+            billed += us
+    return acc, covered, billed, last_key
+
+
+class LocalDays:
+    """The local days of a time zone, as the UTC microseconds of their midnights, to read an
+    instant's local date by a binary search. A day whose UTC offset is not the same all day and
+    at both of its ends (a change of daylight saving time, a day of another length) is read the
+    slow way, as ``datetime.fromtimestamp`` reads it, like every instant outside the days built.
+    """
+
+    __slots__ = ("dates", "first", "last", "midnights", "regular", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.first, self.last = 0, -1
+        self.midnights: list[int] = []
+        self.dates: list[dt.date] = []
+        self.regular: list[bool] = []
+
+    def _offset(self, us: int) -> dt.timedelta | None:
+        return dt.datetime.fromtimestamp(us // 1_000_000, self.zone).utcoffset()
+
+    def build(self, first: int, last: int) -> None:
+        """Know the days of ordinals ``first``..``last``."""
+        zone = self.zone
+        midnights = []
+        for ordinal in range(first, last + 2):
+            day = dt.date.fromordinal(ordinal)
+            local = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+            midnights.append((local - _EPOCH) // _US)
+        regular = []
+        for at, following in pairwise(midnights):
+            offsets = {
+                self._offset(us) for us in (at - 1_000_000, at, following - 1_000_000, following)
+            }
+            regular.append(following - at == _DAY * 1_000_000 and len(offsets) == 1)
+        self.midnights = midnights
+        self.dates = [dt.date.fromordinal(ordinal) for ordinal in range(first, last + 1)]
+        self.regular = regular
+        self.first, self.last = first, last
+
+    def day_of(self, us: int) -> dt.date:
+        """The local date of the instant ``us`` (UTC µs; the whole second decides the day)."""
+        i = bisect_right(self.midnights, us) - 1
+        if 0 <= i < len(self.regular) and self.regular[i]:
+            return self.dates[i]
+        if i < 0 or i >= len(self.regular):
+            day = us // 1_000_000 // _DAY + _EPOCH_ORDINAL
+            first, last = day - 2, day + 2
+            if self.last >= self.first and max(last, self.last) - min(first, self.first) < (
+                4 * _GROWTH_DAYS
+            ):
+                first, last = min(first, self.first), max(last, self.last)
+            last = max(last, first + _GROWTH_DAYS)
+            if first >= 1 and last + 1 <= _LAST_ORDINAL:
+                self.build(first, last)
+                return self.day_of(us)
+        return dt.datetime.fromtimestamp(us // 1_000_000, self.zone).date()
+
+
+_LOCAL_DAYS: dict[ZoneInfo, LocalDays] = {}
+
+
+def local_day(zone: ZoneInfo, us: int) -> dt.date:
+    """The date in ``zone`` of the instant ``us`` (UTC µs), as
+    ``datetime.fromtimestamp(us // 1_000_000, zone).date()``."""
+    days = _LOCAL_DAYS.get(zone)
+    if days is None:
+        days = _LOCAL_DAYS[zone] = LocalDays(zone)
+    return days.day_of(us)
