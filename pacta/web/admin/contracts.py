@@ -26,7 +26,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import VIEW, audience_of, kind_of, may
 from pacta.contracts import selectors, services
-from pacta.contracts.models import Contract, ContractStatus, ContractVersion, ScopeLine
+from pacta.contracts.models import (
+    Allowance,
+    Contract,
+    ContractStatus,
+    ContractVersion,
+    ScopeLine,
+    SurchargeRule,
+    TravelRule,
+)
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import RecordAdmin, RecordAdminForm, RecordInline, add_refusal
 
@@ -183,7 +191,15 @@ class ContractAdmin(RecordAdmin):
 
 # --- contract versions (terms) ------------------------------------------------------------------
 #: On the amendment page, an empty term means "as in the version in force the day before".
-COPIED_WHEN_EMPTY = ("price_list", "subscription_fee", "billing_period", "calendar", "sla_policy")
+COPIED_WHEN_EMPTY = (
+    "price_list",
+    "subscription_fee",
+    "billing_period",
+    "calendar",
+    "sla_policy",
+    "sla_credit_percent",
+    "sla_credit_cap_percent",
+)
 
 
 def _amend_from_form(*, actor: Any, values: Mapping[str, Any], reason: str = "") -> Any:
@@ -219,7 +235,10 @@ class ContractVersionAdminForm(RecordAdminForm):
             period.choices = [("", "---------"), *period.choices]
 
 
-SLA_FIELDSET = (_("SLA"), {"fields": (("sla_policy", "calendar"),)})
+SLA_FIELDSET = (
+    _("SLA"),
+    {"fields": (("sla_policy", "calendar"), ("sla_credit_percent", "sla_credit_cap_percent"))},
+)
 AMENDMENT_FIELDSETS = (
     (None, {"fields": ("contract", "effective_on")}),
     (_("Terms"), {"fields": ("price_list", ("subscription_fee", "billing_period"))}),
@@ -234,13 +253,10 @@ VERSION_FIELDSETS = (
 )
 
 
-class ScopeLineInline(RecordInline):
-    model = ScopeLine
-    writer = services.SCOPE_LINE
-    fields = ("service", "coverage", "period_limit", "notes")
-    autocomplete_fields = ("service",)
+class VersionTermsInline(RecordInline):
+    """Rows of a version's terms. Terms in force on a live contract are never edited: their
+    rows are shown read-only (the next amendment copies them, and is edited before it starts)."""
 
-    # Terms in force on a live contract are never edited: their scope is shown read-only.
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         version = args[0] if args else None
         return super().has_add_permission(request, *args) and not _is_locked(version)
@@ -250,6 +266,70 @@ class ScopeLineInline(RecordInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _is_locked(obj)
+
+
+class ScopeLineInline(VersionTermsInline):
+    model = ScopeLine
+    writer = services.SCOPE_LINE
+    fields = (
+        "service",
+        "coverage",
+        "period_limit",
+        "minimum_minutes",
+        "increment_minutes",
+        "notes",
+    )
+    autocomplete_fields = ("service",)
+
+
+#: A surcharge rule's conditions, on a version's page and on a price list's.
+SURCHARGE_FIELDS = (
+    "name",
+    "multiplier",
+    "window_start",
+    "window_end",
+    "weekdays",
+    "on_holidays",
+    "seasons",
+    "emergency",
+    "outside_access",
+    "cumulative",
+    "services",
+)
+TRAVEL_FIELDS = ("label", "unit_price", "zone_code", "per_km", "tax_rate")
+
+
+class SurchargeRuleInline(VersionTermsInline):
+    model = SurchargeRule
+    fk_name = "version"
+    writer = services.SURCHARGE_RULE
+    fields = SURCHARGE_FIELDS
+    autocomplete_fields = ("services",)
+
+
+class TravelRuleInline(VersionTermsInline):
+    model = TravelRule
+    fk_name = "version"
+    writer = services.TRAVEL_RULE
+    fields = TRAVEL_FIELDS
+
+
+class AllowanceInline(VersionTermsInline):
+    model = Allowance
+    writer = services.ALLOWANCE
+    fields = (
+        "code",
+        "kind",
+        "label",
+        "quantity",
+        "services",
+        "products",
+        "allows_overage",
+        "overage_unit_price",
+        "rolls_over",
+        "rollover_limit",
+    )
+    autocomplete_fields = ("services", "products")
 
 
 @admin.register(ContractVersion)
@@ -283,9 +363,11 @@ class ContractVersionAdmin(RecordAdmin):
         return ("contract", "number", "locked", "terms_reason", "created_at", "created_by")
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        # The amendment copies its scope from the version in force; it is edited afterwards,
-        # while the new version is not yet in force.
-        return [] if obj is None else [ScopeLineInline]
+        # The amendment copies its scope and rules from the version in force; they are edited
+        # afterwards, while the new version is not yet in force.
+        if obj is None:
+            return []
+        return [ScopeLineInline, SurchargeRuleInline, TravelRuleInline, AllowanceInline]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and not _is_locked(obj)
