@@ -30,28 +30,15 @@ OWNER_HELP = {
 }
 
 
+#: Who a rule belongs to and its days (price-list rules).
+OWNED = ("id", "price_list", "version")
+DATED = ("valid_from", "valid_to", "reason")
+
+
 class SurchargeRuleSerializer(RecordSerializer):
     class Meta:
         model = SurchargeRule
-        fields = [
-            "id",
-            "price_list",
-            "version",
-            "name",
-            "multiplier",
-            "window_start",
-            "window_end",
-            "weekdays",
-            "on_holidays",
-            "seasons",
-            "emergency",
-            "outside_access",
-            "cumulative",
-            "services",
-            "valid_from",
-            "valid_to",
-            "reason",
-        ]
+        fields = [*OWNED, *services.SURCHARGE_RULE_VALUES, *DATED]
         extra_kwargs = {
             **OWNER_HELP,
             "window_start": {"help_text": _('"HH:MM" local time, e.g. "22:00"; with window_end.')},
@@ -61,40 +48,14 @@ class SurchargeRuleSerializer(RecordSerializer):
 class TravelRuleSerializer(RecordSerializer):
     class Meta:
         model = TravelRule
-        fields = [
-            "id",
-            "price_list",
-            "version",
-            "label",
-            "unit_price",
-            "zone_code",
-            "per_km",
-            "tax_rate",
-            "valid_from",
-            "valid_to",
-            "reason",
-        ]
+        fields = [*OWNED, *services.TRAVEL_RULE_VALUES, *DATED]
         extra_kwargs = OWNER_HELP
 
 
 class AllowanceSerializer(RecordSerializer):
     class Meta:
         model = Allowance
-        fields = [
-            "id",
-            "version",
-            "code",
-            "kind",
-            "label",
-            "quantity",
-            "services",
-            "products",
-            "allows_overage",
-            "overage_unit_price",
-            "rolls_over",
-            "rollover_limit",
-            "reason",
-        ]
+        fields = ["id", "version", *services.ALLOWANCE_VALUES, "reason"]
 
 
 class SurchargeRuleViewSet(RecordViewSet):

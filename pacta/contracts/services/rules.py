@@ -56,6 +56,35 @@ from pacta.domain.rating.terms import clock_minutes
 _DAY_MINUTES = 24 * 60
 Rule = SurchargeRule | TravelRule
 
+#: What a rule is made of (beyond who it belongs to and, on price lists, its days): the
+#: values the adapters show and take.
+SURCHARGE_RULE_VALUES = (
+    "name",
+    "multiplier",
+    "window_start",
+    "window_end",
+    "weekdays",
+    "on_holidays",
+    "seasons",
+    "emergency",
+    "outside_access",
+    "cumulative",
+    "services",
+)
+TRAVEL_RULE_VALUES = ("label", "unit_price", "zone_code", "per_km", "tax_rate")
+ALLOWANCE_VALUES = (
+    "code",
+    "kind",
+    "label",
+    "quantity",
+    "services",
+    "products",
+    "allows_overage",
+    "overage_unit_price",
+    "rolls_over",
+    "rollover_limit",
+)
+
 
 def _today(now: datetime | None) -> date:
     return timezone.localdate(now or timezone.now())

@@ -16,7 +16,6 @@ from pacta.catalog.models import (
 )
 from pacta.contracts import services as contract_services
 from pacta.contracts.models import SurchargeRule, TravelRule
-from pacta.web.admin.contracts import SURCHARGE_FIELDS, TRAVEL_FIELDS
 from pacta.web.admin.records import RecordAdmin, RecordInline
 
 
@@ -89,7 +88,7 @@ class PriceListSurchargeRuleInline(RecordInline):
     model = SurchargeRule
     fk_name = "price_list"
     writer = contract_services.SURCHARGE_RULE
-    fields = (*SURCHARGE_FIELDS, "valid_from", "valid_to")
+    fields = (*contract_services.SURCHARGE_RULE_VALUES, "valid_from", "valid_to")
     autocomplete_fields = ("services",)
 
 
@@ -97,7 +96,7 @@ class PriceListTravelRuleInline(RecordInline):
     model = TravelRule
     fk_name = "price_list"
     writer = contract_services.TRAVEL_RULE
-    fields = (*TRAVEL_FIELDS, "valid_from", "valid_to")
+    fields = (*contract_services.TRAVEL_RULE_VALUES, "valid_from", "valid_to")
 
 
 @admin.register(PriceList)

@@ -191,15 +191,7 @@ class ContractAdmin(RecordAdmin):
 
 # --- contract versions (terms) ------------------------------------------------------------------
 #: On the amendment page, an empty term means "as in the version in force the day before".
-COPIED_WHEN_EMPTY = (
-    "price_list",
-    "subscription_fee",
-    "billing_period",
-    "calendar",
-    "sla_policy",
-    "sla_credit_percent",
-    "sla_credit_cap_percent",
-)
+COPIED_WHEN_EMPTY = services.TERMS
 
 
 def _amend_from_form(*, actor: Any, values: Mapping[str, Any], reason: str = "") -> Any:
@@ -282,28 +274,11 @@ class ScopeLineInline(VersionTermsInline):
     autocomplete_fields = ("service",)
 
 
-#: A surcharge rule's conditions, on a version's page and on a price list's.
-SURCHARGE_FIELDS = (
-    "name",
-    "multiplier",
-    "window_start",
-    "window_end",
-    "weekdays",
-    "on_holidays",
-    "seasons",
-    "emergency",
-    "outside_access",
-    "cumulative",
-    "services",
-)
-TRAVEL_FIELDS = ("label", "unit_price", "zone_code", "per_km", "tax_rate")
-
-
 class SurchargeRuleInline(VersionTermsInline):
     model = SurchargeRule
     fk_name = "version"
     writer = services.SURCHARGE_RULE
-    fields = SURCHARGE_FIELDS
+    fields = services.SURCHARGE_RULE_VALUES
     autocomplete_fields = ("services",)
 
 
@@ -311,24 +286,13 @@ class TravelRuleInline(VersionTermsInline):
     model = TravelRule
     fk_name = "version"
     writer = services.TRAVEL_RULE
-    fields = TRAVEL_FIELDS
+    fields = services.TRAVEL_RULE_VALUES
 
 
 class AllowanceInline(VersionTermsInline):
     model = Allowance
     writer = services.ALLOWANCE
-    fields = (
-        "code",
-        "kind",
-        "label",
-        "quantity",
-        "services",
-        "products",
-        "allows_overage",
-        "overage_unit_price",
-        "rolls_over",
-        "rollover_limit",
-    )
+    fields = services.ALLOWANCE_VALUES
     autocomplete_fields = ("services", "products")
 
 

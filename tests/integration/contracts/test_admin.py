@@ -46,18 +46,6 @@ RULES_UNTOUCHED = {
 }
 
 
-@pytest.fixture
-def manager():
-    return make.user("manager")
-
-
-@pytest.fixture
-def client(manager):
-    signed_in = Client()
-    signed_in.force_login(manager)
-    return signed_in
-
-
 def _contract_form(customer, **changes):
     return {
         "number": "C-2026-100",

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from pacta.audit.models import AuditEntry
@@ -24,18 +23,6 @@ pytestmark = pytest.mark.django_db
 
 def _days(n):
     return timezone.localdate() + timedelta(days=n)
-
-
-@pytest.fixture
-def manager():
-    return make.user("manager")
-
-
-@pytest.fixture
-def client(manager):
-    signed_in = Client()
-    signed_in.force_login(manager)
-    return signed_in
 
 
 @pytest.fixture
