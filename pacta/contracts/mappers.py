@@ -171,29 +171,47 @@ def _within(data: dict[str, Any], rule: Any, first_on: dt.date, last_on: dt.date
     return data
 
 
-def rules_in_force(version: ContractVersion, *, first_on: dt.date, last_on: dt.date) -> list[Any]:
-    """What the rating of work from ``first_on`` to ``last_on`` reads of the rules, as plain
-    data (for its fingerprint): the version's rules, allowances and scope, and the rules of its
-    price list valid on any of those days. A rule changed, ended or replaced changes it."""
-    found: list[Any] = [
-        ["scope", snapshot(line)] for line in version.scope_lines.order_by("service_id")
+def rating_rules_of(version: ContractVersion) -> list[tuple[list[Any], Any]]:
+    """The rules a rating under ``version`` reads, loaded once: each as its fingerprint data
+    and, for a rule of the price list (dated), the rule itself, whose days
+    :func:`rules_in_force` checks."""
+    found: list[tuple[list[Any], Any]] = [
+        (["scope", snapshot(line)], None) for line in version.scope_lines.order_by("service_id")
     ]
     for model in (SurchargeRule, TravelRule):
         label = model._meta.model_name
         found += [
-            ["version", label, snapshot(rule)]
+            (["version", label, snapshot(rule)], None)
             for rule in model.objects.filter(version=version).order_by("id")
         ]
         if version.price_list_id is not None:
-            dated = model.objects.filter(price_list=version.price_list_id).filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=last_on),
-                Q(valid_to__isnull=True) | Q(valid_to__gte=first_on),
-            )
             found += [
-                ["price_list", label, _within(snapshot(rule), rule, first_on, last_on)]
-                for rule in dated.order_by("id")
+                (["price_list", label, snapshot(rule)], rule)
+                for rule in model.objects.filter(price_list=version.price_list_id).order_by("id")
             ]
-    found += [["allowance", snapshot(row)] for row in version.allowances.order_by("id")]
+    found += [(["allowance", snapshot(row)], None) for row in version.allowances.order_by("id")]
+    return found
+
+
+def rules_in_force(
+    version: ContractVersion,
+    *,
+    first_on: dt.date,
+    last_on: dt.date,
+    rules: list[tuple[list[Any], Any]] | None = None,
+) -> list[Any]:
+    """What the rating of work from ``first_on`` to ``last_on`` reads of the rules, as plain
+    data (for its fingerprint): the version's rules, allowances and scope, and the rules of its
+    price list valid on any of those days. A rule changed, ended or replaced changes it.
+    ``rules`` is :func:`rating_rules_of` of ``version`` when the caller has it already."""
+    found: list[Any] = []
+    for data, dated in rating_rules_of(version) if rules is None else rules:
+        if dated is None:
+            found.append(data)
+        elif (dated.valid_from is None or dated.valid_from <= last_on) and (
+            dated.valid_to is None or dated.valid_to >= first_on
+        ):
+            found.append([*data[:2], _within(dict(data[2]), dated, first_on, last_on)])
     return found
 
 
