@@ -146,6 +146,16 @@ def _service_errors(rule: Any, m2m: Mapping[str, list[Any]] | None, errors: Fiel
     if not chosen:
         return
     service_model = ScopeLine._meta.get_field("service").related_model
+    unknown = chosen - set(
+        service_model._default_manager.filter(pk__in=chosen).values_list("pk", flat=True)
+    )
+    if unknown:
+        errors.add(
+            "services",
+            _("There is no service with the id %(ids)s.")
+            % {"ids": ", ".join(str(pk) for pk in sorted(unknown))},
+        )
+        return
     if rule.version_id is not None:
         known = set(
             ScopeLine.objects.filter(version_id=rule.version_id).values_list(
@@ -165,7 +175,7 @@ def _service_errors(rule: Any, m2m: Mapping[str, list[Any]] | None, errors: Fiel
         codes = service_model._default_manager.filter(pk__in=outside).order_by("code")
         errors.add(
             "services",
-            message % {"codes": ", ".join(service.code for service in codes) or "?"},
+            message % {"codes": ", ".join(service.code for service in codes)},
         )
 
 

@@ -170,6 +170,16 @@ def test_a_rule_naming_a_service_outside_the_scope_is_refused(draft):
     assert table_counts() == before
 
 
+def test_a_rule_naming_an_unknown_service_is_refused(draft):
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        surcharge_rule_create(
+            actor=None, values=night(draft["version"], services=[987654]), reason=WHY, now=NOW
+        )
+    assert refused.value.fields == {"services": ["There is no service with the id 987654."]}
+    assert table_counts() == before
+
+
 def test_two_rules_of_one_name_on_one_version_conflict(draft):
     surcharge_rule_create(actor=None, values=night(draft["version"]), reason=WHY, now=NOW)
     before = table_counts()
