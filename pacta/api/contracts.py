@@ -17,6 +17,11 @@ from pacta.api.records import (
     RecordViewSet,
     VisibleRelationsMixin,
 )
+from pacta.api.rules import (
+    AllowanceInAmendmentSerializer,
+    SurchargeRuleInAmendmentSerializer,
+    TravelRuleInAmendmentSerializer,
+)
 from pacta.contracts import selectors, services
 from pacta.contracts.models import Contract, ContractStatus, ContractVersion, ScopeLine
 
@@ -75,7 +80,15 @@ class ScopeLineInVersionSerializer(VisibleRelationsMixin, serializers.ModelSeria
 
     class Meta:
         model = ScopeLine
-        fields = ["id", "service", "coverage", "period_limit", "notes"]
+        fields = [
+            "id",
+            "service",
+            "coverage",
+            "period_limit",
+            "minimum_minutes",
+            "increment_minutes",
+            "notes",
+        ]
         read_only_fields = ["id"]
 
 
@@ -94,6 +107,34 @@ class ContractVersionSerializer(RecordSerializer):
     )
     locked = serializers.SerializerMethodField(
         help_text=_("Whether these terms are in force on a live contract (then never edited).")
+    )
+    # An amendment's rules (write-only: read them at /surcharge-rules/?version=…, …).
+    surcharge_rules = SurchargeRuleInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the surcharge rules copied from the version in "
+            "force the day before."
+        ),
+    )
+    travel_rules = TravelRuleInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the travel rules copied from the version in force "
+            "the day before."
+        ),
+    )
+    allowances = AllowanceInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the allowances copied from the version in force "
+            "the day before."
+        ),
     )
 
     class Meta:
@@ -114,6 +155,11 @@ class ContractVersionSerializer(RecordSerializer):
             "locked",
             "reason",
             "scope_lines",
+            "sla_credit_percent",
+            "sla_credit_cap_percent",
+            "surcharge_rules",
+            "travel_rules",
+            "allowances",
         ]
         read_only_fields = ["number", "created_at", "created_by"]
         extra_kwargs = {
@@ -138,7 +184,17 @@ class ContractVersionSerializer(RecordSerializer):
 class ScopeLineSerializer(RecordSerializer):
     class Meta:
         model = ScopeLine
-        fields = ["id", "version", "service", "coverage", "period_limit", "notes", "reason"]
+        fields = [
+            "id",
+            "version",
+            "service",
+            "coverage",
+            "period_limit",
+            "minimum_minutes",
+            "increment_minutes",
+            "notes",
+            "reason",
+        ]
 
 
 class ContractViewSet(RecordViewSet):

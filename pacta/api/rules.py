@@ -8,9 +8,10 @@ are dated, and one in force on a price list in use is only ended (409 ``rule_in_
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
-from pacta.api.records import RecordSerializer, RecordViewSet
+from pacta.api.records import RecordSerializer, RecordViewSet, VisibleRelationsMixin
 from pacta.contracts import selectors, services
 from pacta.contracts.models import Allowance, SurchargeRule, TravelRule
 
@@ -56,6 +57,24 @@ class AllowanceSerializer(RecordSerializer):
     class Meta:
         model = Allowance
         fields = ["id", "version", *services.ALLOWANCE_VALUES, "reason"]
+
+
+class SurchargeRuleInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = SurchargeRule
+        fields = list(services.SURCHARGE_RULE_VALUES)
+
+
+class TravelRuleInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = TravelRule
+        fields = list(services.TRAVEL_RULE_VALUES)
+
+
+class AllowanceInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Allowance
+        fields = list(services.ALLOWANCE_VALUES)
 
 
 class SurchargeRuleViewSet(RecordViewSet):

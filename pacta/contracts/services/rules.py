@@ -16,7 +16,7 @@ When each may be edited:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -654,6 +654,8 @@ COPIED = (
     ("allowances", Allowance, allowance_check, ("services", "products")),
 )
 _NOT_COPIED = frozenset({"id", "version"})
+#: The kinds of rules an amendment takes (replacing the copies of that kind).
+RULE_KINDS = tuple(label for label, *_rest in COPIED)
 
 
 def _named(label: str, index: int, error: InvalidInput) -> InvalidInput:
@@ -670,31 +672,47 @@ def version_rules_copy(
     actor: Actor,
     source: ContractVersion | None,
     target: ContractVersion,
+    given: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
     reason: str,
     now: datetime | None,
 ) -> None:
-    """Copy every rule of ``source`` to ``target`` (a new version, written by the amendment),
-    each through the audited path and its check: a rule naming a service the new scope drops
-    is refused, named ``surcharge_rules[0].services``, and the amendment with it."""
-    if source is None:
-        return
+    """Write the rules of ``target`` (a new version, written by the amendment): of each kind,
+    the rows ``given`` (``surcharge_rules``: a list of values) or else a copy of every rule of
+    ``source``. Each goes through the audited path and its check: a rule naming a service the
+    new scope drops is refused, named ``surcharge_rules[0].services``, and the amendment with
+    it."""
+    given = given or {}
     for label, model, check, m2m_names in COPIED:
-        rows = model._default_manager.filter(version=source).order_by("id")
-        for index, row in enumerate(rows.prefetch_related(*m2m_names)):
-            values: dict[str, Any] = {
-                field.name: getattr(row, field.name)
-                for field in model._meta.concrete_fields
-                if field.name not in _NOT_COPIED
-            }
+        if label in given:
+            rows = [dict(values) for values in given[label]]
+        elif source is not None:
+            rows = [
+                _values_of(row, m2m_names)
+                for row in model._default_manager.filter(version=source)
+                .order_by("id")
+                .prefetch_related(*m2m_names)
+            ]
+        else:
+            rows = []
+        for index, values in enumerate(rows):
             values["version"] = target
-            for name in m2m_names:
-                values[name] = list(getattr(row, name).all())
             try:
                 record_create(
                     model, actor=actor, values=values, reason=reason, check=check, now=now
                 )
             except InvalidInput as error:
                 raise _named(label, index, error) from None
+
+
+def _values_of(row: models.Model, m2m_names: Iterable[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        field.name: getattr(row, field.name)
+        for field in row._meta.concrete_fields
+        if field.name not in _NOT_COPIED
+    }
+    for name in m2m_names:
+        values[name] = list(getattr(row, name).all())
+    return values
 
 
 def version_rules_recheck(version: ContractVersion) -> None:

@@ -574,3 +574,79 @@ def test_a_travel_rule_of_a_zone_in_force_twice_conflicts(listed):
         )
     assert refused.value.fields == {"valid_to": ["A rule cannot end before it starts."]}
     assert table_counts() == before
+
+
+def test_an_amendment_given_rules_replaces_the_copies_of_that_kind_only(draft):
+    version = draft["version"]
+    surcharge_rule_create(actor=None, values=night(version), reason=WHY, now=NOW)
+    allowance_create(
+        actor=None,
+        values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+        reason=WHY,
+        now=NOW,
+    )
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    amended = contract_amend(
+        actor=None,
+        values={
+            "contract": draft["contract"],
+            "effective_on": NOW.date(),
+            "surcharge_rules": [
+                {
+                    "name": "night",
+                    "multiplier": Decimal("2.5"),
+                    "window_start": "21:00",
+                    "window_end": "07:00",
+                },
+                {"name": "weekend", "multiplier": Decimal("1.5"), "weekdays": ["sat", "sun"]},
+            ],
+        },
+        reason="Night and weekend rates from today",
+        now=NOW,
+    )
+    assert sorted(
+        SurchargeRule.objects.filter(version=amended).values_list(
+            "name", "multiplier", "window_start"
+        )
+    ) == [("night", Decimal("2.500"), "21:00"), ("weekend", Decimal("1.500"), "")]
+    assert list(Allowance.objects.filter(version=amended).values_list("code", "quantity")) == [
+        ("visits", Decimal("3.000"))
+    ]
+
+
+def test_an_amendment_given_a_bad_rule_names_its_row_and_writes_nothing(draft):
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        contract_amend(
+            actor=None,
+            values={
+                "contract": draft["contract"],
+                "effective_on": NOW.date(),
+                "travel_rules": [
+                    {
+                        "label": "Per km",
+                        "unit_price": Decimal("0.4"),
+                        "per_km": True,
+                        "tax_rate": draft["repair"].tax_rate,
+                    },
+                    {
+                        "label": "Zone",
+                        "unit_price": Decimal("30"),
+                        "tax_rate": draft["repair"].tax_rate,
+                    },
+                ],
+            },
+            reason="Travel",
+            now=NOW,
+        )
+    assert refused.value.fields == {
+        "travel_rules[1].zone_code": [
+            "A flat travel fee is for one zone: give the zone, or charge per km."
+        ]
+    }
+    assert table_counts() == before
