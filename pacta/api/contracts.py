@@ -75,20 +75,23 @@ class ContractStatusSerializer(serializers.Serializer):  # type: ignore[type-arg
     reason = serializers.CharField(allow_blank=True, help_text=REASON_HELP)
 
 
+#: What a scope line says, in a version and on its own.
+SCOPE_VALUES = (
+    "service",
+    "coverage",
+    "period_limit",
+    "minimum_minutes",
+    "increment_minutes",
+    "notes",
+)
+
+
 class ScopeLineInVersionSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     """One service's coverage under the version (the list replaces the version's scope)."""
 
     class Meta:
         model = ScopeLine
-        fields = [
-            "id",
-            "service",
-            "coverage",
-            "period_limit",
-            "minimum_minutes",
-            "increment_minutes",
-            "notes",
-        ]
+        fields = ["id", *SCOPE_VALUES]
         read_only_fields = ["id"]
 
 
@@ -184,17 +187,7 @@ class ContractVersionSerializer(RecordSerializer):
 class ScopeLineSerializer(RecordSerializer):
     class Meta:
         model = ScopeLine
-        fields = [
-            "id",
-            "version",
-            "service",
-            "coverage",
-            "period_limit",
-            "minimum_minutes",
-            "increment_minutes",
-            "notes",
-            "reason",
-        ]
+        fields = ["id", "version", *SCOPE_VALUES, "reason"]
 
 
 class ContractViewSet(RecordViewSet):
