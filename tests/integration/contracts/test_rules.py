@@ -17,6 +17,8 @@ from pacta.contracts.services import (
     allowance_create,
     contract_amend,
     contract_status_change,
+    contract_version_delete,
+    contract_version_update,
     scope_line_delete,
     surcharge_rule_create,
     surcharge_rule_delete,
@@ -335,8 +337,6 @@ def test_an_amendment_copies_every_rule_and_changes_only_what_it_says(draft):
         reason=WHY,
         now=NOW,
     )
-    from pacta.contracts.services import contract_version_update
-
     contract_version_update(
         actor=None,
         contract_version=version,
@@ -650,3 +650,30 @@ def test_an_amendment_given_a_bad_rule_names_its_row_and_writes_nothing(draft):
         ]
     }
     assert table_counts() == before
+
+
+def test_deleting_terms_not_in_force_deletes_their_rules_with_audit_rows(draft):
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    future = contract_amend(
+        actor=None,
+        values={
+            "contract": draft["contract"],
+            "effective_on": date(2026, 4, 1),
+            "surcharge_rules": [{"name": "weekend", "multiplier": 2, "weekdays": ["sun"]}],
+        },
+        reason="April terms",
+        now=NOW,
+    )
+    rule = SurchargeRule.objects.get(version=future)
+    contract_version_delete(actor=None, contract_version=future, reason="Withdrawn", now=NOW)
+    assert not SurchargeRule.objects.filter(pk=rule.pk).exists()
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="contracts.surchargerule", entity_id=str(rule.pk), action="delete"
+        )
+        .values_list("reason", flat=True)
+        .get()
+        == "Withdrawn"
+    )
