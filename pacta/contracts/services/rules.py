@@ -439,6 +439,10 @@ def _guard_change(
         return
     assert isinstance(rule, SurchargeRule | TravelRule)
     today = _today(now)
+    if values is not None and "valid_from" in values and values["valid_from"] != rule.valid_from:
+        starts = values["valid_from"]
+        if _in_use(rule) and (starts is None or starts < today):
+            _refuse_backdated(today)
     if not _in_force(rule, today):
         return
     changed = _changed(rule, values) if values is not None else {"*"}
@@ -466,14 +470,18 @@ def _guard_create(rule: Rule | Allowance, *, now: datetime | None) -> None:
         return
     today = _today(now)
     if rule.valid_from is None or rule.valid_from < today:
-        raise RuleBackdated.on(
-            "valid_from",
-            _(
-                "Contracts use this price list: a new rule takes effect today (%(today)s) or "
-                "later, so work already rated keeps its rules."
-            )
-            % {"today": today.isoformat()},
+        _refuse_backdated(today)
+
+
+def _refuse_backdated(today: date) -> None:
+    raise RuleBackdated.on(
+        "valid_from",
+        _(
+            "Contracts use this price list: a new rule takes effect today (%(today)s) or "
+            "later, so work already rated keeps its rules."
         )
+        % {"today": today.isoformat()},
+    )
 
 
 def _replace_in_force(

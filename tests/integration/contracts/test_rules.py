@@ -527,6 +527,40 @@ def test_a_new_rule_on_a_price_list_in_use_is_not_backdated(listed):
     assert table_counts() == before
 
 
+def test_a_rule_not_yet_in_force_is_not_moved_into_the_past(listed):
+    later = surcharge_rule_create(
+        actor=None,
+        values={
+            "price_list": listed["prices"],
+            "name": "summer peak",
+            "multiplier": Decimal("1.2"),
+            "seasons": [["2026-06-15", "2026-09-15"]],
+            "valid_from": date(2026, 6, 1),
+        },
+        reason=WHY,
+        now=NOW,
+    )
+    stored, before = row(later), table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        surcharge_rule_update(
+            actor=None,
+            surcharge_rule=later,
+            values={"valid_from": date(2026, 3, 1)},
+            reason=WHY,
+            now=NOW,
+        )
+    assert (refused.value.code, list(refused.value.fields)) == ("rule_backdated", ["valid_from"])
+    assert (row(later), table_counts()) == (stored, before)
+    moved = surcharge_rule_update(
+        actor=None,
+        surcharge_rule=later,
+        values={"valid_from": date(2026, 5, 1), "multiplier": Decimal("1.3")},
+        reason=WHY,
+        now=NOW,
+    )
+    assert (moved.valid_from, moved.multiplier) == (date(2026, 5, 1), Decimal("1.3"))
+
+
 def test_a_new_dated_rule_replaces_the_one_in_force_from_its_day(listed):
     newer = surcharge_rule_create(
         actor=None,
