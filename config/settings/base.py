@@ -168,6 +168,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "pacta.contracts.models.ContractStatus",
         "BillingPeriodEnum": "pacta.contracts.models.BillingPeriod",
         "CoverageEnum": "pacta.contracts.models.Coverage",
+        "AllowanceKindEnum": "pacta.contracts.models.AllowanceKind",
         "TicketStatusEnum": "pacta.service.models.TicketStatus",
         "WorkOrderStatusEnum": "pacta.service.models.WorkOrderStatus",
         "PriorityEnum": "pacta.service.models.Priority",

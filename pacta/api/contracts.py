@@ -17,6 +17,11 @@ from pacta.api.records import (
     RecordViewSet,
     VisibleRelationsMixin,
 )
+from pacta.api.rules import (
+    AllowanceInAmendmentSerializer,
+    SurchargeRuleInAmendmentSerializer,
+    TravelRuleInAmendmentSerializer,
+)
 from pacta.contracts import selectors, services
 from pacta.contracts.models import Contract, ContractStatus, ContractVersion, ScopeLine
 
@@ -70,12 +75,23 @@ class ContractStatusSerializer(serializers.Serializer):  # type: ignore[type-arg
     reason = serializers.CharField(allow_blank=True, help_text=REASON_HELP)
 
 
+#: What a scope line says, in a version and on its own.
+SCOPE_VALUES = (
+    "service",
+    "coverage",
+    "period_limit",
+    "minimum_minutes",
+    "increment_minutes",
+    "notes",
+)
+
+
 class ScopeLineInVersionSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     """One service's coverage under the version (the list replaces the version's scope)."""
 
     class Meta:
         model = ScopeLine
-        fields = ["id", "service", "coverage", "period_limit", "notes"]
+        fields = ["id", *SCOPE_VALUES]
         read_only_fields = ["id"]
 
 
@@ -94,6 +110,34 @@ class ContractVersionSerializer(RecordSerializer):
     )
     locked = serializers.SerializerMethodField(
         help_text=_("Whether these terms are in force on a live contract (then never edited).")
+    )
+    # An amendment's rules (write-only: read them at /surcharge-rules/?version=…, …).
+    surcharge_rules = SurchargeRuleInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the surcharge rules copied from the version in "
+            "force the day before."
+        ),
+    )
+    travel_rules = TravelRuleInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the travel rules copied from the version in force "
+            "the day before."
+        ),
+    )
+    allowances = AllowanceInAmendmentSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Amendments: when given, replaces the allowances copied from the version in force "
+            "the day before."
+        ),
     )
 
     class Meta:
@@ -114,6 +158,11 @@ class ContractVersionSerializer(RecordSerializer):
             "locked",
             "reason",
             "scope_lines",
+            "sla_credit_percent",
+            "sla_credit_cap_percent",
+            "surcharge_rules",
+            "travel_rules",
+            "allowances",
         ]
         read_only_fields = ["number", "created_at", "created_by"]
         extra_kwargs = {
@@ -138,7 +187,7 @@ class ContractVersionSerializer(RecordSerializer):
 class ScopeLineSerializer(RecordSerializer):
     class Meta:
         model = ScopeLine
-        fields = ["id", "version", "service", "coverage", "period_limit", "notes", "reason"]
+        fields = ["id", "version", *SCOPE_VALUES, "reason"]
 
 
 class ContractViewSet(RecordViewSet):

@@ -8,9 +8,10 @@ are dated, and one in force on a price list in use is only ended (409 ``rule_in_
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
-from pacta.api.records import RecordSerializer, RecordViewSet
+from pacta.api.records import RecordSerializer, RecordViewSet, VisibleRelationsMixin
 from pacta.contracts import selectors, services
 from pacta.contracts.models import Allowance, SurchargeRule, TravelRule
 
@@ -30,28 +31,15 @@ OWNER_HELP = {
 }
 
 
+#: Who a rule belongs to and its days (price-list rules).
+OWNED = ("id", "price_list", "version")
+DATED = ("valid_from", "valid_to", "reason")
+
+
 class SurchargeRuleSerializer(RecordSerializer):
     class Meta:
         model = SurchargeRule
-        fields = [
-            "id",
-            "price_list",
-            "version",
-            "name",
-            "multiplier",
-            "window_start",
-            "window_end",
-            "weekdays",
-            "on_holidays",
-            "seasons",
-            "emergency",
-            "outside_access",
-            "cumulative",
-            "services",
-            "valid_from",
-            "valid_to",
-            "reason",
-        ]
+        fields = [*OWNED, *services.SURCHARGE_RULE_VALUES, *DATED]
         extra_kwargs = {
             **OWNER_HELP,
             "window_start": {"help_text": _('"HH:MM" local time, e.g. "22:00"; with window_end.')},
@@ -61,40 +49,32 @@ class SurchargeRuleSerializer(RecordSerializer):
 class TravelRuleSerializer(RecordSerializer):
     class Meta:
         model = TravelRule
-        fields = [
-            "id",
-            "price_list",
-            "version",
-            "label",
-            "unit_price",
-            "zone_code",
-            "per_km",
-            "tax_rate",
-            "valid_from",
-            "valid_to",
-            "reason",
-        ]
+        fields = [*OWNED, *services.TRAVEL_RULE_VALUES, *DATED]
         extra_kwargs = OWNER_HELP
 
 
 class AllowanceSerializer(RecordSerializer):
     class Meta:
         model = Allowance
-        fields = [
-            "id",
-            "version",
-            "code",
-            "kind",
-            "label",
-            "quantity",
-            "services",
-            "products",
-            "allows_overage",
-            "overage_unit_price",
-            "rolls_over",
-            "rollover_limit",
-            "reason",
-        ]
+        fields = ["id", "version", *services.ALLOWANCE_VALUES, "reason"]
+
+
+class SurchargeRuleInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = SurchargeRule
+        fields = list(services.SURCHARGE_RULE_VALUES)
+
+
+class TravelRuleInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = TravelRule
+        fields = list(services.TRAVEL_RULE_VALUES)
+
+
+class AllowanceInAmendmentSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Allowance
+        fields = list(services.ALLOWANCE_VALUES)
 
 
 class SurchargeRuleViewSet(RecordViewSet):

@@ -254,7 +254,7 @@ class RuleOwner(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="+",
+        related_name="%(class)ss",
     )
     version = models.ForeignKey(
         ContractVersion,
@@ -262,7 +262,7 @@ class RuleOwner(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="+",
+        related_name="%(class)ss",
     )
     # A price list's rules are dated like its prices: a rule changed on the 15th is a new rule
     # from the 15th, and work of the 14th is still rated with the old one. A contract version's

@@ -17,8 +17,11 @@ from pacta.contracts.services.contracts import (
 )
 from pacta.contracts.services.rules import (
     ALLOWANCE,
+    ALLOWANCE_VALUES,
     SURCHARGE_RULE,
+    SURCHARGE_RULE_VALUES,
     TRAVEL_RULE,
+    TRAVEL_RULE_VALUES,
     allowance_check,
     allowance_create,
     allowance_delete,
@@ -35,6 +38,7 @@ from pacta.contracts.services.rules import (
 from pacta.contracts.services.terms import (
     CONTRACT_VERSION,
     SCOPE_LINE,
+    TERMS,
     contract_amend,
     contract_version_check,
     contract_version_delete,
@@ -47,12 +51,16 @@ from pacta.contracts.services.terms import (
 
 __all__ = [
     "ALLOWANCE",
+    "ALLOWANCE_VALUES",
     "CONTRACT",
     "CONTRACT_VERSION",
     "FIXED_ONCE_LIVE",
     "SCOPE_LINE",
     "SURCHARGE_RULE",
+    "SURCHARGE_RULE_VALUES",
+    "TERMS",
     "TRAVEL_RULE",
+    "TRAVEL_RULE_VALUES",
     "allowance_check",
     "allowance_create",
     "allowance_delete",

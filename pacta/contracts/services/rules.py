@@ -16,7 +16,7 @@ When each may be edited:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -55,6 +55,35 @@ from pacta.domain.rating.terms import clock_minutes
 
 _DAY_MINUTES = 24 * 60
 Rule = SurchargeRule | TravelRule
+
+#: What a rule is made of (beyond who it belongs to and, on price lists, its days): the
+#: values the adapters show and take.
+SURCHARGE_RULE_VALUES = (
+    "name",
+    "multiplier",
+    "window_start",
+    "window_end",
+    "weekdays",
+    "on_holidays",
+    "seasons",
+    "emergency",
+    "outside_access",
+    "cumulative",
+    "services",
+)
+TRAVEL_RULE_VALUES = ("label", "unit_price", "zone_code", "per_km", "tax_rate")
+ALLOWANCE_VALUES = (
+    "code",
+    "kind",
+    "label",
+    "quantity",
+    "services",
+    "products",
+    "allows_overage",
+    "overage_unit_price",
+    "rolls_over",
+    "rollover_limit",
+)
 
 
 def _today(now: datetime | None) -> date:
@@ -117,6 +146,16 @@ def _service_errors(rule: Any, m2m: Mapping[str, list[Any]] | None, errors: Fiel
     if not chosen:
         return
     service_model = ScopeLine._meta.get_field("service").related_model
+    unknown = chosen - set(
+        service_model._default_manager.filter(pk__in=chosen).values_list("pk", flat=True)
+    )
+    if unknown:
+        errors.add(
+            "services",
+            _("There is no service with the id %(ids)s.")
+            % {"ids": ", ".join(str(pk) for pk in sorted(unknown))},
+        )
+        return
     if rule.version_id is not None:
         known = set(
             ScopeLine.objects.filter(version_id=rule.version_id).values_list(
@@ -136,7 +175,7 @@ def _service_errors(rule: Any, m2m: Mapping[str, list[Any]] | None, errors: Fiel
         codes = service_model._default_manager.filter(pk__in=outside).order_by("code")
         errors.add(
             "services",
-            message % {"codes": ", ".join(service.code for service in codes) or "?"},
+            message % {"codes": ", ".join(service.code for service in codes)},
         )
 
 
@@ -400,6 +439,10 @@ def _guard_change(
         return
     assert isinstance(rule, SurchargeRule | TravelRule)
     today = _today(now)
+    if values is not None and "valid_from" in values and values["valid_from"] != rule.valid_from:
+        starts = values["valid_from"]
+        if _in_use(rule) and (starts is None or starts < today):
+            _refuse_backdated(today)
     if not _in_force(rule, today):
         return
     changed = _changed(rule, values) if values is not None else {"*"}
@@ -427,14 +470,18 @@ def _guard_create(rule: Rule | Allowance, *, now: datetime | None) -> None:
         return
     today = _today(now)
     if rule.valid_from is None or rule.valid_from < today:
-        raise RuleBackdated.on(
-            "valid_from",
-            _(
-                "Contracts use this price list: a new rule takes effect today (%(today)s) or "
-                "later, so work already rated keeps its rules."
-            )
-            % {"today": today.isoformat()},
+        _refuse_backdated(today)
+
+
+def _refuse_backdated(today: date) -> None:
+    raise RuleBackdated.on(
+        "valid_from",
+        _(
+            "Contracts use this price list: a new rule takes effect today (%(today)s) or "
+            "later, so work already rated keeps its rules."
         )
+        % {"today": today.isoformat()},
+    )
 
 
 def _replace_in_force(
@@ -615,6 +662,8 @@ COPIED = (
     ("allowances", Allowance, allowance_check, ("services", "products")),
 )
 _NOT_COPIED = frozenset({"id", "version"})
+#: The kinds of rules an amendment takes (replacing the copies of that kind).
+RULE_KINDS = tuple(label for label, *_rest in COPIED)
 
 
 def _named(label: str, index: int, error: InvalidInput) -> InvalidInput:
@@ -631,31 +680,47 @@ def version_rules_copy(
     actor: Actor,
     source: ContractVersion | None,
     target: ContractVersion,
+    given: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
     reason: str,
     now: datetime | None,
 ) -> None:
-    """Copy every rule of ``source`` to ``target`` (a new version, written by the amendment),
-    each through the audited path and its check: a rule naming a service the new scope drops
-    is refused, named ``surcharge_rules[0].services``, and the amendment with it."""
-    if source is None:
-        return
+    """Write the rules of ``target`` (a new version, written by the amendment): of each kind,
+    the rows ``given`` (``surcharge_rules``: a list of values) or else a copy of every rule of
+    ``source``. Each goes through the audited path and its check: a rule naming a service the
+    new scope drops is refused, named ``surcharge_rules[0].services``, and the amendment with
+    it."""
+    given = given or {}
     for label, model, check, m2m_names in COPIED:
-        rows = model._default_manager.filter(version=source).order_by("id")
-        for index, row in enumerate(rows.prefetch_related(*m2m_names)):
-            values: dict[str, Any] = {
-                field.name: getattr(row, field.name)
-                for field in model._meta.concrete_fields
-                if field.name not in _NOT_COPIED
-            }
+        if label in given:
+            rows = [dict(values) for values in given[label]]
+        elif source is not None:
+            rows = [
+                _values_of(row, m2m_names)
+                for row in model._default_manager.filter(version=source)
+                .order_by("id")
+                .prefetch_related(*m2m_names)
+            ]
+        else:
+            rows = []
+        for index, values in enumerate(rows):
             values["version"] = target
-            for name in m2m_names:
-                values[name] = list(getattr(row, name).all())
             try:
                 record_create(
                     model, actor=actor, values=values, reason=reason, check=check, now=now
                 )
             except InvalidInput as error:
                 raise _named(label, index, error) from None
+
+
+def _values_of(row: models.Model, m2m_names: Iterable[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        field.name: getattr(row, field.name)
+        for field in row._meta.concrete_fields
+        if field.name not in _NOT_COPIED
+    }
+    for name in m2m_names:
+        values[name] = list(getattr(row, name).all())
+    return values
 
 
 def version_rules_recheck(version: ContractVersion) -> None:

@@ -47,6 +47,7 @@ from pacta.contracts.models import (
 from pacta.contracts.selectors import contract_version_is_locked
 from pacta.contracts.services.rows import contract_locked, pk_of
 from pacta.contracts.services.rules import (
+    RULE_KINDS,
     version_rules_copy,
     version_rules_recheck,
     version_rules_remove,
@@ -65,7 +66,9 @@ TERMS = (
     "sla_credit_cap_percent",
 )
 #: What an amendment may be given (the rest is set by the amendment itself).
-AMENDMENT_VALUES = frozenset({"contract", "effective_on", *TERMS, "approved_by", "scope_lines"})
+AMENDMENT_VALUES = frozenset(
+    {"contract", "effective_on", *TERMS, "approved_by", "scope_lines", *RULE_KINDS}
+)
 #: Set by the amendment that made a version; never edited afterwards.
 SET_BY_AMENDMENT = frozenset({"number", "created_at", "created_by", "reason"})
 SCOPE_ROW_VALUES = frozenset(
@@ -340,7 +343,8 @@ def contract_amend(
     """New terms for a contract from ``effective_on`` on: its first terms, or an amendment.
 
     Terms not given are copied from the version in force the day before; ``scope_lines`` given
-    replace the copied ones.
+    replace the copied ones, and so do ``surcharge_rules``, ``travel_rules`` and ``allowances``
+    (lists of each rule's values) the copied rules of their kind.
     """
     reason = require_reason(reason)
     now = now or timezone.now()
@@ -406,7 +410,14 @@ def contract_amend(
         for row in rows:
             _scope_line_add(actor=actor, values={"version": version, **row}, reason=reason, now=now)
         # Every rule of the terms in force is copied, so an amendment changes only what it says.
-        version_rules_copy(actor=actor, source=previous, target=version, reason=reason, now=now)
+        version_rules_copy(
+            actor=actor,
+            source=previous,
+            target=version,
+            given={kind: values[kind] for kind in RULE_KINDS if values.get(kind) is not None},
+            reason=reason,
+            now=now,
+        )
     return version
 
 

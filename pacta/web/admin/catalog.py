@@ -14,6 +14,8 @@ from pacta.catalog.models import (
     TaxRate,
     TaxRateValue,
 )
+from pacta.contracts import services as contract_services
+from pacta.contracts.models import SurchargeRule, TravelRule
 from pacta.web.admin.records import RecordAdmin, RecordInline
 
 
@@ -79,6 +81,24 @@ class PriceListLineInline(RecordInline):
     autocomplete_fields = ("service", "product")
 
 
+class PriceListSurchargeRuleInline(RecordInline):
+    """A price list's surcharge rules, dated: one in force on a list contracts use is only
+    ended (valid to); a new rule of the same name from a day replaces it."""
+
+    model = SurchargeRule
+    fk_name = "price_list"
+    writer = contract_services.SURCHARGE_RULE
+    fields = (*contract_services.SURCHARGE_RULE_VALUES, "valid_from", "valid_to")
+    autocomplete_fields = ("services",)
+
+
+class PriceListTravelRuleInline(RecordInline):
+    model = TravelRule
+    fk_name = "price_list"
+    writer = contract_services.TRAVEL_RULE
+    fields = (*contract_services.TRAVEL_RULE_VALUES, "valid_from", "valid_to")
+
+
 @admin.register(PriceList)
 class PriceListAdmin(RecordAdmin):
     writer = services.PRICE_LIST
@@ -86,7 +106,7 @@ class PriceListAdmin(RecordAdmin):
     list_filter = ("currency", "is_active")
     search_fields = ("name", "customer__legal_name")
     autocomplete_fields = ("customer",)
-    inlines = (PriceListLineInline,)
+    inlines = (PriceListLineInline, PriceListSurchargeRuleInline, PriceListTravelRuleInline)
 
 
 @admin.register(PriceListLine)

@@ -26,7 +26,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import VIEW, audience_of, kind_of, may
 from pacta.contracts import selectors, services
-from pacta.contracts.models import Contract, ContractStatus, ContractVersion, ScopeLine
+from pacta.contracts.models import (
+    Allowance,
+    Contract,
+    ContractStatus,
+    ContractVersion,
+    ScopeLine,
+    SurchargeRule,
+    TravelRule,
+)
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import RecordAdmin, RecordAdminForm, RecordInline, add_refusal
 
@@ -183,7 +191,7 @@ class ContractAdmin(RecordAdmin):
 
 # --- contract versions (terms) ------------------------------------------------------------------
 #: On the amendment page, an empty term means "as in the version in force the day before".
-COPIED_WHEN_EMPTY = ("price_list", "subscription_fee", "billing_period", "calendar", "sla_policy")
+COPIED_WHEN_EMPTY = services.TERMS
 
 
 def _amend_from_form(*, actor: Any, values: Mapping[str, Any], reason: str = "") -> Any:
@@ -219,7 +227,10 @@ class ContractVersionAdminForm(RecordAdminForm):
             period.choices = [("", "---------"), *period.choices]
 
 
-SLA_FIELDSET = (_("SLA"), {"fields": (("sla_policy", "calendar"),)})
+SLA_FIELDSET = (
+    _("SLA"),
+    {"fields": (("sla_policy", "calendar"), ("sla_credit_percent", "sla_credit_cap_percent"))},
+)
 AMENDMENT_FIELDSETS = (
     (None, {"fields": ("contract", "effective_on")}),
     (_("Terms"), {"fields": ("price_list", ("subscription_fee", "billing_period"))}),
@@ -234,13 +245,10 @@ VERSION_FIELDSETS = (
 )
 
 
-class ScopeLineInline(RecordInline):
-    model = ScopeLine
-    writer = services.SCOPE_LINE
-    fields = ("service", "coverage", "period_limit", "notes")
-    autocomplete_fields = ("service",)
+class VersionTermsInline(RecordInline):
+    """Rows of a version's terms. Terms in force on a live contract are never edited: their
+    rows are shown read-only (the next amendment copies them, and is edited before it starts)."""
 
-    # Terms in force on a live contract are never edited: their scope is shown read-only.
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         version = args[0] if args else None
         return super().has_add_permission(request, *args) and not _is_locked(version)
@@ -250,6 +258,42 @@ class ScopeLineInline(RecordInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _is_locked(obj)
+
+
+class ScopeLineInline(VersionTermsInline):
+    model = ScopeLine
+    writer = services.SCOPE_LINE
+    fields = (
+        "service",
+        "coverage",
+        "period_limit",
+        "minimum_minutes",
+        "increment_minutes",
+        "notes",
+    )
+    autocomplete_fields = ("service",)
+
+
+class SurchargeRuleInline(VersionTermsInline):
+    model = SurchargeRule
+    fk_name = "version"
+    writer = services.SURCHARGE_RULE
+    fields = services.SURCHARGE_RULE_VALUES
+    autocomplete_fields = ("services",)
+
+
+class TravelRuleInline(VersionTermsInline):
+    model = TravelRule
+    fk_name = "version"
+    writer = services.TRAVEL_RULE
+    fields = services.TRAVEL_RULE_VALUES
+
+
+class AllowanceInline(VersionTermsInline):
+    model = Allowance
+    writer = services.ALLOWANCE
+    fields = services.ALLOWANCE_VALUES
+    autocomplete_fields = ("services", "products")
 
 
 @admin.register(ContractVersion)
@@ -283,9 +327,11 @@ class ContractVersionAdmin(RecordAdmin):
         return ("contract", "number", "locked", "terms_reason", "created_at", "created_by")
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        # The amendment copies its scope from the version in force; it is edited afterwards,
-        # while the new version is not yet in force.
-        return [] if obj is None else [ScopeLineInline]
+        # The amendment copies its scope and rules from the version in force; they are edited
+        # afterwards, while the new version is not yet in force.
+        if obj is None:
+            return []
+        return [ScopeLineInline, SurchargeRuleInline, TravelRuleInline, AllowanceInline]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and not _is_locked(obj)

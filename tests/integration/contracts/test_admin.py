@@ -38,16 +38,12 @@ def _management(prefix, total, initial=0):
     }
 
 
-@pytest.fixture
-def manager():
-    return make.user("manager")
-
-
-@pytest.fixture
-def client(manager):
-    signed_in = Client()
-    signed_in.force_login(manager)
-    return signed_in
+#: The version page's rule inlines, posted with no rows.
+RULES_UNTOUCHED = {
+    **_management("surchargerules", 0),
+    **_management("travelrules", 0),
+    **_management("allowances", 0),
+}
 
 
 def _contract_form(customer, **changes):
@@ -335,22 +331,30 @@ def test_future_terms_and_their_scope_are_edited_on_the_change_page(client, mana
             "approved_by": str(manager.pk),
             "reason": "Renegotiated",
             **_management("scope_lines", 2, 1),
+            **RULES_UNTOUCHED,
             "scope_lines-0-id": str(line.pk),
             "scope_lines-0-version": str(future.pk),
             "scope_lines-0-service": str(pm.pk),
             "scope_lines-0-coverage": "billable",
             "scope_lines-0-period_limit": "",
+            "scope_lines-0-minimum_minutes": "0",
+            "scope_lines-0-increment_minutes": "0",
             "scope_lines-0-notes": "",
             "scope_lines-1-id": "",
             "scope_lines-1-version": str(future.pk),
             "scope_lines-1-service": str(cm.pk),
             "scope_lines-1-coverage": "included",
             "scope_lines-1-period_limit": "2",
+            "scope_lines-1-minimum_minutes": "0",
+            "scope_lines-1-increment_minutes": "15",
             "scope_lines-1-notes": "",
         },
     )
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302, [
+        (f.formset.prefix, f.formset.errors, f.formset.non_form_errors())
+        for f in response.context["inline_admin_formsets"]
+    ]
     stored = ContractVersion.objects.get(pk=future.pk)
     assert (stored.subscription_fee, stored.approved_by_id, stored.reason) == (
         Decimal("180.00"),
@@ -359,9 +363,9 @@ def test_future_terms_and_their_scope_are_edited_on_the_change_page(client, mana
     )
     assert sorted(
         ScopeLine.objects.filter(version=future).values_list(
-            "service_id", "coverage", "period_limit"
+            "service_id", "coverage", "period_limit", "increment_minutes"
         )
-    ) == sorted([(pm.pk, "billable", None), (cm.pk, "included", Decimal("2.00"))])
+    ) == sorted([(pm.pk, "billable", None, 0), (cm.pk, "included", Decimal("2.00"), 15)])
     reasons = set(
         AuditEntry.objects.filter(
             entity_type="contracts.scopeline", action__in=["create", "update"]

@@ -17,6 +17,8 @@ from pacta.contracts.services import (
     allowance_create,
     contract_amend,
     contract_status_change,
+    contract_version_delete,
+    contract_version_update,
     scope_line_delete,
     surcharge_rule_create,
     surcharge_rule_delete,
@@ -167,6 +169,16 @@ def test_a_rule_naming_a_service_outside_the_scope_is_refused(draft):
     assert refused.value.fields == {
         "services": ["Not in the scope of this contract version: INSTALL."]
     }
+    assert table_counts() == before
+
+
+def test_a_rule_naming_an_unknown_service_is_refused(draft):
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        surcharge_rule_create(
+            actor=None, values=night(draft["version"], services=[987654]), reason=WHY, now=NOW
+        )
+    assert refused.value.fields == {"services": ["There is no service with the id 987654."]}
     assert table_counts() == before
 
 
@@ -325,8 +337,6 @@ def test_an_amendment_copies_every_rule_and_changes_only_what_it_says(draft):
         reason=WHY,
         now=NOW,
     )
-    from pacta.contracts.services import contract_version_update
-
     contract_version_update(
         actor=None,
         contract_version=version,
@@ -517,6 +527,40 @@ def test_a_new_rule_on_a_price_list_in_use_is_not_backdated(listed):
     assert table_counts() == before
 
 
+def test_a_rule_not_yet_in_force_is_not_moved_into_the_past(listed):
+    later = surcharge_rule_create(
+        actor=None,
+        values={
+            "price_list": listed["prices"],
+            "name": "summer peak",
+            "multiplier": Decimal("1.2"),
+            "seasons": [["2026-06-15", "2026-09-15"]],
+            "valid_from": date(2026, 6, 1),
+        },
+        reason=WHY,
+        now=NOW,
+    )
+    stored, before = row(later), table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        surcharge_rule_update(
+            actor=None,
+            surcharge_rule=later,
+            values={"valid_from": date(2026, 3, 1)},
+            reason=WHY,
+            now=NOW,
+        )
+    assert (refused.value.code, list(refused.value.fields)) == ("rule_backdated", ["valid_from"])
+    assert (row(later), table_counts()) == (stored, before)
+    moved = surcharge_rule_update(
+        actor=None,
+        surcharge_rule=later,
+        values={"valid_from": date(2026, 5, 1), "multiplier": Decimal("1.3")},
+        reason=WHY,
+        now=NOW,
+    )
+    assert (moved.valid_from, moved.multiplier) == (date(2026, 5, 1), Decimal("1.3"))
+
+
 def test_a_new_dated_rule_replaces_the_one_in_force_from_its_day(listed):
     newer = surcharge_rule_create(
         actor=None,
@@ -564,3 +608,106 @@ def test_a_travel_rule_of_a_zone_in_force_twice_conflicts(listed):
         )
     assert refused.value.fields == {"valid_to": ["A rule cannot end before it starts."]}
     assert table_counts() == before
+
+
+def test_an_amendment_given_rules_replaces_the_copies_of_that_kind_only(draft):
+    version = draft["version"]
+    surcharge_rule_create(actor=None, values=night(version), reason=WHY, now=NOW)
+    allowance_create(
+        actor=None,
+        values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+        reason=WHY,
+        now=NOW,
+    )
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    amended = contract_amend(
+        actor=None,
+        values={
+            "contract": draft["contract"],
+            "effective_on": NOW.date(),
+            "surcharge_rules": [
+                {
+                    "name": "night",
+                    "multiplier": Decimal("2.5"),
+                    "window_start": "21:00",
+                    "window_end": "07:00",
+                },
+                {"name": "weekend", "multiplier": Decimal("1.5"), "weekdays": ["sat", "sun"]},
+            ],
+        },
+        reason="Night and weekend rates from today",
+        now=NOW,
+    )
+    assert sorted(
+        SurchargeRule.objects.filter(version=amended).values_list(
+            "name", "multiplier", "window_start"
+        )
+    ) == [("night", Decimal("2.500"), "21:00"), ("weekend", Decimal("1.500"), "")]
+    assert list(Allowance.objects.filter(version=amended).values_list("code", "quantity")) == [
+        ("visits", Decimal("3.000"))
+    ]
+
+
+def test_an_amendment_given_a_bad_rule_names_its_row_and_writes_nothing(draft):
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        contract_amend(
+            actor=None,
+            values={
+                "contract": draft["contract"],
+                "effective_on": NOW.date(),
+                "travel_rules": [
+                    {
+                        "label": "Per km",
+                        "unit_price": Decimal("0.4"),
+                        "per_km": True,
+                        "tax_rate": draft["repair"].tax_rate,
+                    },
+                    {
+                        "label": "Zone",
+                        "unit_price": Decimal("30"),
+                        "tax_rate": draft["repair"].tax_rate,
+                    },
+                ],
+            },
+            reason="Travel",
+            now=NOW,
+        )
+    assert refused.value.fields == {
+        "travel_rules[1].zone_code": [
+            "A flat travel fee is for one zone: give the zone, or charge per km."
+        ]
+    }
+    assert table_counts() == before
+
+
+def test_deleting_terms_not_in_force_deletes_their_rules_with_audit_rows(draft):
+    contract_status_change(
+        actor=None, contract=draft["contract"], status="active", reason="Signed", now=NOW
+    )
+    future = contract_amend(
+        actor=None,
+        values={
+            "contract": draft["contract"],
+            "effective_on": date(2026, 4, 1),
+            "surcharge_rules": [{"name": "weekend", "multiplier": 2, "weekdays": ["sun"]}],
+        },
+        reason="April terms",
+        now=NOW,
+    )
+    rule = SurchargeRule.objects.get(version=future)
+    contract_version_delete(actor=None, contract_version=future, reason="Withdrawn", now=NOW)
+    assert not SurchargeRule.objects.filter(pk=rule.pk).exists()
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="contracts.surchargerule", entity_id=str(rule.pk), action="delete"
+        )
+        .values_list("reason", flat=True)
+        .get()
+        == "Withdrawn"
+    )

@@ -217,3 +217,34 @@ def test_the_office_reads_rules_and_only_managers_and_admins_write_them(api, liv
     assert dispatcher.get("/travel-rules/").status_code == 200
     assert technician.get("/allowances/").status_code == 403
     assert table_counts() == before
+
+
+def test_an_amendment_from_today_is_given_its_rules(api, live):
+    client = api(live["manager"])
+    answer = client.post(
+        "/contract-versions/",
+        {
+            "contract": live["contract"].pk,
+            "effective_on": _days(0).isoformat(),
+            "sla_credit_percent": "5.00",
+            "sla_credit_cap_percent": "20.00",
+            "surcharge_rules": [{**NIGHT, "services": [live["repair"].pk]}],
+            "allowances": [{"code": "visits", "kind": "included_visits", "quantity": "3"}],
+            "reason": "Night rate and visits from today",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["locked"], body["sla_credit_percent"], body["sla_credit_cap_percent"]) == (
+        True,
+        "5.00",
+        "20.00",
+    )
+    rules = results(client.get("/surcharge-rules/", params={"version": body["id"]}))
+    assert [(r["name"], r["multiplier"], r["services"]) for r in rules] == [
+        ("night", "2.000", [live["repair"].pk])
+    ]
+    visits = results(client.get("/allowances/", params={"version__contract": live["contract"].pk}))
+    assert [(a["version"], a["code"], a["quantity"]) for a in visits] == [
+        (body["id"], "visits", "3.000")
+    ]

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pacta.billing.services import work_order_rate
-from pacta.contracts.services import surcharge_rule_create
+from pacta.contracts.services import surcharge_rule_create, travel_rule_create
 from pacta.service.services import work_order_update
 from tests.support import make
 from tests.support.make import at
@@ -112,3 +112,53 @@ def test_a_rule_added_for_the_day_of_rated_work_is_noticed_by_the_re_rate(listed
     assert first.superseded_at == at("2026-03-21 13:00")
     # Monday's work is not under the new rule: its rating stands.
     assert work_order_rate(actor=None, work_order=monday, now=at("2026-03-21 13:00")).pk == other.pk
+
+
+def test_a_zone_fee_replaced_from_the_15th_charges_each_trip_the_fee_of_its_day():
+    repair = make.service(code="REPAIR")
+    prices = make.price_list(name="Field 2026")
+    make.price_list_line(prices, service=repair, unit_price=Decimal("50.00"))
+    fee = {"price_list": prices, "label": "Zone N call-out", "zone_code": "N"}
+    tax = repair.tax_rate
+    travel_rule_create(
+        actor=None, values={**fee, "unit_price": Decimal("30"), "tax_rate": tax}, reason="Fees"
+    )
+    customer = make.customer()
+    site = make.site(customer, zone_code="N")
+    contract = make.contract(
+        customer, sites=[site], scope=[(repair, "billable")], price_list=prices
+    )
+    travel_rule_create(
+        actor=None,
+        values={
+            **fee,
+            "unit_price": Decimal("40"),
+            "tax_rate": tax,
+            "valid_from": date(2026, 3, 15),
+        },
+        reason="Call-out fee from the 15th",
+        now=at("2026-03-10 12:00"),
+    )
+    technician = make.user("technician")
+    charged = []
+    for day in ("2026-03-14", "2026-03-16"):
+        start, end = at(f"{day} 09:00"), at(f"{day} 10:00")
+        work_order = make.work_order(
+            make.ticket(site, repair, contract=contract),
+            technician,
+            scheduled_start_at=start,
+            scheduled_end_at=end,
+        )
+        make.time_entry(work_order, started_at=start, ended_at=end)
+        work_order_update(actor=None, work_order=work_order, values={"status": "completed"})
+        rating = work_order_rate(actor=None, work_order=work_order, now=at("2026-03-17 09:00"))
+        charged.append(
+            [
+                (line.charge_type, line.code, line.amount)
+                for line in rating.lines.order_by("position")
+            ]
+        )
+    assert charged == [
+        [("billable", "REPAIR", Decimal("50.0000")), ("travel", "N", Decimal("30.0000"))],
+        [("billable", "REPAIR", Decimal("50.0000")), ("travel", "N", Decimal("40.0000"))],
+    ]
