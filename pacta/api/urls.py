@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from pacta.api import (
     accounts,
     audit,
+    billing,
     catalog,
     comms,
     contracts,
@@ -24,6 +25,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+billing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

@@ -18,6 +18,7 @@ from pacta.accounts.access import ADD, CHANGE, DELETE, VIEW, audience_of, may
 from pacta.accounts.services import team_create
 from pacta.api.urls import router
 from pacta.audit.models import AuditEntry
+from pacta.billing.services import work_order_rate
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
 from pacta.reports.services import (
@@ -26,7 +27,7 @@ from pacta.reports.services import (
     report_wording_create,
 )
 from pacta.service.models import RescueAction
-from pacta.service.services import sla_sweep
+from pacta.service.services import sla_sweep, work_order_update
 from pacta.service.services.inspections import (
     inspection_finish,
     inspection_reading_record,
@@ -48,6 +49,9 @@ READ_ONLY = {
     # started, read and finished through their own actions (tested with the inspections)
     "service.inspection",
     "reports.issuedreport",
+    # written by rating only (tested with billing)
+    "billing.rating",
+    "billing.chargeline",
 }
 ROLES = ["admin", "manager", "dispatcher", "technician", "finance", "contractor", "customer"]
 
@@ -94,6 +98,12 @@ def _world() -> dict[str, Any]:
     inspection = inspection_start(actor=None, work_order=work_order, template=template)
     inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
     inspection = inspection_finish(actor=None, inspection=inspection)
+    repaired = make.work_order(make.ticket(site, service, contract=contract), users["technician"])
+    make.time_entry(
+        repaired, started_at=make.at("2026-03-04 09:00"), ended_at=make.at("2026-03-04 10:00")
+    )
+    work_order_update(actor=None, work_order=repaired, values={"status": "completed"})
+    rating = work_order_rate(actor=None, work_order=repaired, now=make.at("2026-03-20 12:00"))
     records = {
         "contractor": company,
         "customer": customer,
@@ -134,6 +144,8 @@ def _world() -> dict[str, Any]:
             actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
         ),
         "issued-report": inspection_report_issue(inspection_id=inspection.pk),
+        "rating": rating,
+        "charge-line": rating.lines.get(),
     }
     return {"users": users, "records": records}
 
