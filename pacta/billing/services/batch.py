@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
@@ -42,7 +43,7 @@ from pacta.audit.services import (
 from pacta.billing.errors import NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
 from pacta.catalog.selectors import product_list, tax_rate_list, tax_rate_percent_on
-from pacta.contracts.mappers import rating_terms
+from pacta.contracts.mappers import rating_rules_of, rating_terms, rules_in_force
 from pacta.contracts.selectors import contract_list, contract_version_list
 from pacta.domain import rating
 from pacta.domain.entitlement import Balances
@@ -152,9 +153,16 @@ def _work_record(
     )
 
 
-def _fingerprint(work: rating.WorkRecord, version: Any) -> str:
+def _fingerprint(work: rating.WorkRecord, version: Any, rules: list[Any]) -> str:
+    zone = ZoneInfo(work.site.timezone)
+    first_on = work.performed_on or dt.date.min
+    last_on = max((e.ended_at.astimezone(zone).date() for e in work.time_entries), default=first_on)
     data = {
         "version": version.pk,
+        # The rules the rating reads, so a price-list rule changed or replaced is noticed.
+        "rules": rules_in_force(
+            version, first_on=first_on, last_on=max(first_on, last_on), rules=rules
+        ),
         "service": work.service_code,
         "site": [work.site.site_id, work.site.timezone, work.site.zone_code],
         "access": work.site.access_hours,
@@ -191,10 +199,7 @@ def _words(trace: rating.Trace) -> list[list[Any]]:
     """The trace's phrases as stored: each template with its values (a quantity as its text,
     which is what the template shows)."""
     return [
-        [
-            phrase.template,
-            {k: str(v) if isinstance(v, Decimal) else v for k, v in phrase.params.items()},
-        ]
+        [phrase.template, json.loads(json.dumps(dict(phrase.params), cls=DjangoJSONEncoder))]
         for phrase in trace.phrases
     ]
 
@@ -281,6 +286,12 @@ class _Reads:
         self.services: dict[Any, Any] = {}
         self.products: dict[Any, Any] = {}
         self.terms: dict[tuple[Any, ...], tuple[rating.ContractTerms, set[Any], set[Any]]] = {}
+        self.rules: dict[Any, list[Any]] = {}
+
+    def rules_of(self, version: Any) -> list[Any]:
+        if version.pk not in self.rules:
+            self.rules[version.pk] = rating_rules_of(version)
+        return self.rules[version.pk]
 
     def holidays_of(self, calendar: Any) -> Any:
         if calendar is None:
@@ -491,7 +502,7 @@ class _Batch:
             holidays=self.reads.holidays_of(version.calendar),
             approved=work_order.pk in self.approved,
         )
-        fingerprint = _fingerprint(work, version)
+        fingerprint = _fingerprint(work, version, self.reads.rules_of(version))
         current = self.current.get(work_order.pk)
         if current is not None and current.fingerprint == fingerprint:
             return current
