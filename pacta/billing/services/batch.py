@@ -277,8 +277,8 @@ def _in_order_of_work(
 # --- what a run reads once ------------------------------------------------------------------
 class _Reads:
     """What the batches of a run share: tax rates, holidays per calendar, the catalog rows
-    seen, and the terms of each version (only tax rates depend on the day: one set of terms
-    per version and tax epoch), which keep the timelines the core builds on them."""
+    seen, the rules of each version, and its terms (one set per version and epoch of the
+    day-dependent parts), which keep the timelines the core builds on them."""
 
     def __init__(self) -> None:
         self.tax_rates = list(tax_rate_list(audience=SYSTEM))
@@ -303,8 +303,18 @@ class _Reads:
     def terms_of(self, version: Any, day: dt.date) -> rating.ContractTerms:
         """The terms of ``version`` on ``day``, pricing every service and product seen so far
         at its catalog price where the price list has no line for it."""
+        # The terms read the day only for the tax rates in force and the price list's travel
+        # rules valid on it: one set of terms per version and such epoch.
         taxes = tuple(tax_rate_percent_on(rate, day) for rate in self.tax_rates)
-        key = (version.pk, taxes)
+        travel = tuple(
+            rule.pk
+            for data, rule in self.rules_of(version)
+            if rule is not None
+            and data[1] == "travelrule"
+            and (rule.valid_from is None or rule.valid_from <= day)
+            and (rule.valid_to is None or rule.valid_to >= day)
+        )
+        key = (version.pk, taxes, travel)
         found = self.terms.get(key)
         if (
             found is not None
