@@ -64,7 +64,12 @@ TARGET_SECONDS = 20.0
 
 def make_terms() -> dict:
     """Customers, sites, catalog, price list with its rules, and contracts with allowances."""
-    from pacta.contracts.models import Allowance, SurchargeRule, TravelRule
+    from pacta.contracts.services import (
+        allowance_create,
+        contract_status_change,
+        surcharge_rule_create,
+        travel_rule_create,
+    )
     from tests.support import make
 
     vat = make.tax_rate(percent="21.00")
@@ -87,23 +92,28 @@ def make_terms() -> dict:
         )
     for product in products[:6]:
         make.price_list_line(prices, product=product, unit_price=product.price - Decimal(1))
-    # Terms records have no service yet (issue 4 leaves their CRUD for later): written directly.
     for rule in (
         {"name": "night", "multiplier": "2.00", "window_start": "22:00", "window_end": "06:00"},
         {"name": "weekend", "multiplier": "1.50", "weekdays": ["sat", "sun"]},
         {"name": "holiday", "multiplier": "2.50", "on_holidays": True},
         {"name": "emergency", "multiplier": "1.25", "emergency": True, "cumulative": True},
     ):
-        SurchargeRule.objects.create(
-            price_list=prices, **{**rule, "multiplier": Decimal(rule["multiplier"])}
+        surcharge_rule_create(
+            actor=None,
+            values={**rule, "price_list": prices, "multiplier": Decimal(rule["multiplier"])},
+            reason="Bench terms",
         )
     for zone, fee in (("MAD-C", "25.00"), ("MAD-S", "35.00"), ("BCN", "30.00")):
-        TravelRule.objects.create(
-            price_list=prices,
-            label=f"Travel {zone}",
-            unit_price=Decimal(fee),
-            zone_code=zone,
-            tax_rate=vat,
+        travel_rule_create(
+            actor=None,
+            values={
+                "price_list": prices,
+                "label": f"Travel {zone}",
+                "unit_price": Decimal(fee),
+                "zone_code": zone,
+                "tax_rate": vat,
+            },
+            reason="Bench terms",
         )
     calendar = make.calendar(
         name="Madrid office hours", holiday_country="ES", holiday_subdivision="MD"
@@ -135,6 +145,7 @@ def make_terms() -> dict:
                 calendar=calendar,
                 sla_policy=policy,
                 number=f"B-{number}{half}",
+                status="draft",  # its allowances first, then signed
             )
             version = contract.versions.get()
             for code, kind, label, quantity, covered, more in (
@@ -154,15 +165,26 @@ def make_terms() -> dict:
                     },
                 ),
             ):
-                allowance = Allowance.objects.create(
-                    version=version,
-                    code=code,
-                    kind=kind,
-                    label=label,
-                    quantity=Decimal(quantity),
-                    **more,
+                allowance_create(
+                    actor=None,
+                    values={
+                        "version": version,
+                        "code": code,
+                        "kind": kind,
+                        "label": label,
+                        "quantity": Decimal(quantity),
+                        "services": [covered],
+                        **more,
+                    },
+                    reason="Bench terms",
                 )
-                allowance.services.set([covered])
+            contract_status_change(
+                actor=None,
+                contract=contract,
+                status="active",
+                reason="Signed",
+                now=dt.datetime(2026, 1, 1, 12, tzinfo=MADRID),
+            )
             contracts.append((contract, sites[2 * half : 2 * half + 2], [s for s, _c in scope]))
     technicians = [make.user("technician", email=f"tech{n}@bench.invalid") for n in range(8)]
     return {"contracts": contracts, "products": products, "technicians": technicians}

@@ -182,6 +182,16 @@ RECORDS: dict[str, RecordAccess] = {
     "reports.issuedreport": _access(
         {A: "v", M: "v", D: "v", F: "v", U: "v"}, {U: "work_order__ticket__customer"}
     ),
+    # Ratings and their charge lines (issue 4): read by the office, by the customer whose work
+    # they price, and by the technician of the work order; written only by rating.
+    "billing.rating": _access(
+        {A: "v", M: "v", D: "v", F: "v", T: "v", U: "v"},
+        {T: "work_order__technician", U: "work_order__ticket__customer"},
+    ),
+    "billing.chargeline": _access(
+        {A: "v", M: "v", D: "v", F: "v", T: "v", U: "v"},
+        {T: "rating__work_order__technician", U: "rating__work_order__ticket__customer"},
+    ),
     "audit.auditentry": _access({A: "v", M: "v", F: "v"}),
     "audit.periodicrun": _access({A: "v", M: "v"}),
     "django_tasks_database.dbtaskresult": _access({A: "v", M: "v"}),

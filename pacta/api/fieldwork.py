@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from pacta.accounts.access import CHANGE, audience_of, may
 from pacta.api.errors import STATUS_OF, body
 from pacta.api.records import PreferencesMixin
+from pacta.billing.services import work_order_rate_after_commit
 from pacta.catalog import selectors as catalog_selectors
 from pacta.domain.errors import Forbidden, InvalidInput, NotFound, PactaError
 from pacta.reports.services import work_order_closed
@@ -136,6 +137,7 @@ def _arrive(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.date
 def _complete(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
     completed = visit.work_order_complete(actor=actor, work_order=work_order, now=at)
     work_order_closed(completed)  # the closure report and its e-mail, after commit, once
+    work_order_rate_after_commit(completed)  # its charge lines, after commit (idempotent)
     return _status(completed)
 
 

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from pacta.api import (
     accounts,
     audit,
+    billing,
     catalog,
     comms,
     contracts,
@@ -31,6 +32,7 @@ for module in (inspections, reports):
 rules.register(router)
 credits.register(router)
 invoicing.register(router)
+billing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

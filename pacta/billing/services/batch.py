@@ -153,16 +153,24 @@ def _work_record(
     )
 
 
-def _fingerprint(work: rating.WorkRecord, version: Any, rules: list[Any]) -> str:
+def _work_days(work: rating.WorkRecord) -> tuple[dt.date, dt.date]:
+    """The first and last local day of the work."""
     zone = ZoneInfo(work.site.timezone)
     first_on = work.performed_on or dt.date.min
     last_on = max((e.ended_at.astimezone(zone).date() for e in work.time_entries), default=first_on)
+    return first_on, max(first_on, last_on)
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _fingerprint(work: rating.WorkRecord, version: Any, rules: str) -> str:
+    """What the rating of ``work`` reads, hashed; ``rules`` is the digest of the rules in force
+    on its days (a price-list rule changed or replaced is noticed)."""
     data = {
         "version": version.pk,
-        # The rules the rating reads, so a price-list rule changed or replaced is noticed.
-        "rules": rules_in_force(
-            version, first_on=first_on, last_on=max(first_on, last_on), rules=rules
-        ),
+        "rules": rules,
         "service": work.service_code,
         "site": [work.site.site_id, work.site.timezone, work.site.zone_code],
         "access": work.site.access_hours,
@@ -177,7 +185,7 @@ def _fingerprint(work: rating.WorkRecord, version: Any, rules: list[Any]) -> str
         "approved": work.approved,
         "day": work.performed_on.isoformat() if work.performed_on else None,
     }
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return _digest(data)
 
 
 def _trace(trace: rating.Trace) -> dict[str, Any]:
@@ -277,8 +285,8 @@ def _in_order_of_work(
 # --- what a run reads once ------------------------------------------------------------------
 class _Reads:
     """What the batches of a run share: tax rates, holidays per calendar, the catalog rows
-    seen, and the terms of each version (only tax rates depend on the day: one set of terms
-    per version and tax epoch), which keep the timelines the core builds on them."""
+    seen, the rules of each version, and its terms (one set per version and epoch of the
+    day-dependent parts), which keep the timelines the core builds on them."""
 
     def __init__(self) -> None:
         self.tax_rates = list(tax_rate_list(audience=SYSTEM))
@@ -287,11 +295,24 @@ class _Reads:
         self.products: dict[Any, Any] = {}
         self.terms: dict[tuple[Any, ...], tuple[rating.ContractTerms, set[Any], set[Any]]] = {}
         self.rules: dict[Any, list[Any]] = {}
+        self.digests: dict[tuple[Any, dt.date, dt.date], str] = {}
 
     def rules_of(self, version: Any) -> list[Any]:
         if version.pk not in self.rules:
             self.rules[version.pk] = rating_rules_of(version)
         return self.rules[version.pk]
+
+    def rules_digest(self, version: Any, work: rating.WorkRecord) -> str:
+        """The digest of the rules ``version`` reads for work on the days of ``work``."""
+        first_on, last_on = _work_days(work)
+        key = (version.pk, first_on, last_on)
+        if key not in self.digests:
+            self.digests[key] = _digest(
+                rules_in_force(
+                    version, first_on=first_on, last_on=last_on, rules=self.rules_of(version)
+                )
+            )
+        return self.digests[key]
 
     def holidays_of(self, calendar: Any) -> Any:
         if calendar is None:
@@ -303,8 +324,18 @@ class _Reads:
     def terms_of(self, version: Any, day: dt.date) -> rating.ContractTerms:
         """The terms of ``version`` on ``day``, pricing every service and product seen so far
         at its catalog price where the price list has no line for it."""
+        # The terms read the day only for the tax rates in force and the price list's travel
+        # rules valid on it: one set of terms per version and such epoch.
         taxes = tuple(tax_rate_percent_on(rate, day) for rate in self.tax_rates)
-        key = (version.pk, taxes)
+        travel = tuple(
+            rule.pk
+            for data, rule in self.rules_of(version)
+            if rule is not None
+            and data[1] == "travelrule"
+            and (rule.valid_from is None or rule.valid_from <= day)
+            and (rule.valid_to is None or rule.valid_to >= day)
+        )
+        key = (version.pk, taxes, travel)
         found = self.terms.get(key)
         if (
             found is not None
@@ -502,7 +533,7 @@ class _Batch:
             holidays=self.reads.holidays_of(version.calendar),
             approved=work_order.pk in self.approved,
         )
-        fingerprint = _fingerprint(work, version, self.reads.rules_of(version))
+        fingerprint = _fingerprint(work, version, self.reads.rules_digest(version, work))
         current = self.current.get(work_order.pk)
         if current is not None and current.fingerprint == fingerprint:
             return current

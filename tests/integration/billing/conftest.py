@@ -13,18 +13,25 @@ from tests.support.make import at
 
 
 def included_visits(contract, services, quantity="3"):
-    """Three included visits a month on the contract's version. There is no service writing
-    allowances yet (issue 4 leaves their CRUD for later), so the row is written directly."""
-    from pacta.contracts.models import Allowance
+    """Three included visits a month: written on the draft's terms, then the contract is
+    signed (terms in force change only through amendments)."""
+    from pacta.contracts.services import allowance_create, contract_status_change
 
-    allowance = Allowance.objects.create(
-        version=contract.versions.get(),
-        code="visits",
-        kind="included_visits",
-        label="Included visits",
-        quantity=Decimal(quantity),
+    allowance = allowance_create(
+        actor=None,
+        values={
+            "version": contract.versions.get(),
+            "code": "visits",
+            "kind": "included_visits",
+            "label": "Included visits",
+            "quantity": Decimal(quantity),
+            "services": services,
+        },
+        reason="Terms",
     )
-    allowance.services.set(services)
+    contract_status_change(
+        actor=None, contract=contract, status="active", reason="Signed", now=at("2026-01-01 12:00")
+    )
     return allowance
 
 
@@ -48,7 +55,7 @@ def completed(ticket, technician, entries, parts=()):
 def month():
     """Work orders by name; created out of the order of their work on purpose."""
     customer = make.customer()
-    north, south = make.site(customer), make.site(customer)
+    north, south = make.site(customer, zone_code="MAD-N"), make.site(customer, zone_code="MAD-N")
     visit = make.service(code="PM", name="Preventive visit", default_price=Decimal("60.00"))
     repair = make.service(code="REPAIR", name="Repair", default_price=Decimal("55.00"))
     part = make.product(sku="FLT-1", name="Filter", price=Decimal("12.50"))
@@ -60,6 +67,7 @@ def month():
         scope=[(visit, "included"), (repair, "billable")],
         price_list=prices,
         number="C-100",
+        status="draft",
     )
     included_visits(contract, [visit])
     other = make.customer()

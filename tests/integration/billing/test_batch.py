@@ -4,6 +4,7 @@ batch; unchanged work skipped; a correction reverses and re-rates; a failure lea
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -200,3 +201,44 @@ def test_a_failure_mid_batch_leaves_nothing_written(month):
     assert table_counts() == before
     current = Rating.objects.get(work_order=month["visit 3 Mar"], superseded_at__isnull=True)
     assert current.sequence == 1
+
+
+def test_a_price_list_travel_fee_changed_mid_month_is_read_on_the_day_of_each_work(month):
+    from pacta.contracts.services import travel_rule_create
+
+    contract = month["visit 3 Mar"].ticket.contract
+    prices = contract.versions.get().price_list
+    for valid_from, valid_to, fee in (
+        (date(2026, 3, 1), date(2026, 3, 14), "20.00"),
+        (date(2026, 3, 15), None, "26.00"),
+    ):
+        travel_rule_create(
+            actor=None,
+            values={
+                "price_list": prices,
+                "label": f"Call-out {fee}",
+                "zone_code": "MAD-N",
+                "unit_price": Decimal(fee),
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "tax_rate": month["visit 3 Mar"].ticket.service.tax_rate,
+            },
+            reason="Call-out fee from the 15th",
+            now=at("2026-03-01 08:00"),
+        )
+    run = work_orders_rate(actor=None, work_orders=list(month.values()), now=NOW)
+    fees = {
+        r.work_order.scheduled_start_at.date().isoformat(): [
+            line.amount for line in r.lines.filter(label__startswith="Call-out")
+        ]
+        for r in run.ratings
+        if r.contract_version.contract_id == contract.pk
+    }
+    assert fees == {
+        "2026-03-03": [Decimal("20.0000")],
+        "2026-03-04": [Decimal("20.0000")],
+        "2026-03-10": [Decimal("20.0000")],
+        "2026-03-17": [Decimal("26.0000")],
+        "2026-03-24": [Decimal("26.0000")],
+        "2026-04-02": [Decimal("26.0000")],
+    }

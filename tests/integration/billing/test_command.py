@@ -3,6 +3,8 @@ and the task that rates a work order once its completion commits."""
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -12,6 +14,8 @@ from django.db import transaction
 
 from pacta.billing.models import Rating
 from pacta.billing.services import work_order_rate_after_commit
+from tests.support import make
+from tests.support.make import at
 from tests.support.state import table_counts
 
 
@@ -71,3 +75,43 @@ def test_completing_queues_the_rating_after_commit_and_the_worker_rates_it_once(
         work_order_rate_after_commit(visit)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert list(Rating.objects.values_list("pk", flat=True)) == [rating.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_completed_from_the_phone_is_rated_by_the_worker_once(api, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the closure report's PDF
+    customer = make.customer(language="en", email="ops@taller.example")
+    site = make.site(customer)
+    repair = make.service(code="REPAIR", default_price=Decimal("55.00"))
+    contract = make.contract(customer, sites=[site], scope=[(repair, "billable")])
+    technician = make.user("technician")
+    work_order = make.work_order(make.ticket(site, repair, contract=contract), technician)
+
+    def op(what, at_, **data):
+        return {
+            "id": str(uuid.uuid4()),
+            "work_order": work_order.pk,
+            "kind": what,
+            "made_at": at(at_).isoformat(),
+            "data": data,
+        }
+
+    batch = [
+        op("depart", "2026-03-03 08:30"),
+        op("arrive", "2026-03-03 09:00"),
+        op(
+            "time_entry",
+            "2026-03-03 10:30",
+            started_at=at("2026-03-03 09:00").isoformat(),
+            ended_at=at("2026-03-03 10:30").isoformat(),
+            kind="work",
+        ),
+        op("complete", "2026-03-03 10:31"),
+    ]
+    answered = api(technician).post("/sync/", {"operations": batch})
+    assert [r["status"] for r in answered.json()["results"]] == [200] * 4, answered.text
+    assert Rating.objects.count() == 0  # rated by the worker, not in the request
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    rating = Rating.objects.get()
+    assert (rating.work_order_id, rating.total) == (work_order.pk, Decimal("82.5000"))

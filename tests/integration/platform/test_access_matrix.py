@@ -29,6 +29,7 @@ from pacta.billing.services import (
     payment_record,
     period_close,
     periods_ensure,
+    work_order_rate,
 )
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
@@ -39,7 +40,7 @@ from pacta.reports.services import (
     report_wording_create,
 )
 from pacta.service.models import RescueAction
-from pacta.service.services import sla_sweep
+from pacta.service.services import sla_sweep, work_order_update
 from pacta.service.services.inspections import (
     inspection_finish,
     inspection_reading_record,
@@ -72,6 +73,9 @@ READ_ONLY = {
     "billing.bankstatement",
     "billing.bankstatementline",
     "billing.dispute",
+    # written by rating only (tested with billing)
+    "billing.rating",
+    "billing.chargeline",
 }
 #: Endpoints that only take an action and list nothing (tested with what they act on).
 ACTIONS_ONLY = {"charge-line-decision"}
@@ -137,6 +141,12 @@ def _world() -> dict[str, Any]:
         file_name="statement.csv",
         content=b"booked_on,amount,currency,reference\n2026-02-02,5.00,EUR,unknown\n",
     )
+    repaired = make.work_order(make.ticket(site, service, contract=contract), users["technician"])
+    make.time_entry(
+        repaired, started_at=make.at("2026-03-04 09:00"), ended_at=make.at("2026-03-04 10:00")
+    )
+    work_order_update(actor=None, work_order=repaired, values={"status": "completed"})
+    rating = work_order_rate(actor=None, work_order=repaired, now=make.at("2026-03-20 12:00"))
     records = {
         "contractor": company,
         "customer": customer,
@@ -198,6 +208,8 @@ def _world() -> dict[str, Any]:
         "bank-statement": statement,
         "bank-statement-line": statement.lines.get(),
         "dispute": dispute_raise(actor=None, line=invoice.lines.get(), reason="Not done"),
+        "rating": rating,
+        "charge-line": rating.lines.get(),
     }
     return {"users": users, "records": records}
 
