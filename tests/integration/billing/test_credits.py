@@ -4,10 +4,12 @@ out-of-scope work, reversals; balances derived from the rows. Refusals change no
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from pacta.audit.models import AuditEntry
 from pacta.billing.errors import NoTermsInForce
@@ -287,6 +289,32 @@ def test_a_late_breach_supersedes_the_credit_with_a_reversal_and_keeps_both(sla_
     assert credit_balance(contract=contract, period_on=MARCH).owed == Decimal("-15.0000")
     with pytest.raises(CreditNotReversible):
         credit_reverse(actor=make.user("manager"), credit=second, reason="No", now=NOW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_computing_at_once_write_one_credit(sla_contract):
+    contract, site, repair = sla_contract
+    breached_ticket(site, repair, contract, "2026-03-02 09:00", refreshed="2026-03-20 12:00")
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def worker():
+        try:
+            start.wait()
+            results.append(credits_sla_breach_compute(contract=contract, period_on=MARCH, now=NOW))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results[0].pk == results[1].pk
+    assert rows(contract) == [("sla_breach", 1, Decimal("-7.5000"), False)]
 
 
 def test_no_breach_or_no_rule_earns_no_credit_and_writes_nothing(sla_contract, job):
