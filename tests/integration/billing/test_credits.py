@@ -4,12 +4,10 @@ out-of-scope work, reversals; balances derived from the rows. Refusals change no
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from pacta.audit.models import AuditEntry
 from pacta.billing.errors import NoTermsInForce
@@ -28,6 +26,7 @@ from pacta.entitlements.selectors import credit_balance
 from pacta.service.services import ticket_clocks_refresh
 from tests.integration.billing import test_rating
 from tests.support import make
+from tests.support.concurrency import at_once
 from tests.support.make import at
 from tests.support.state import table_counts
 
@@ -295,23 +294,9 @@ def test_a_late_breach_supersedes_the_credit_with_a_reversal_and_keeps_both(sla_
 def test_two_workers_computing_at_once_write_one_credit(sla_contract):
     contract, site, repair = sla_contract
     breached_ticket(site, repair, contract, "2026-03-02 09:00", refreshed="2026-03-20 12:00")
-    results, errors = [], []
-    start = threading.Barrier(2)
-
-    def worker():
-        try:
-            start.wait()
-            results.append(credits_sla_breach_compute(contract=contract, period_on=MARCH, now=NOW))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(
+        lambda: credits_sla_breach_compute(contract=contract, period_on=MARCH, now=NOW)
+    )
     assert errors == []
     assert results[0].pk == results[1].pk
     assert rows(contract) == [("sla_breach", 1, Decimal("-7.5000"), False)]
