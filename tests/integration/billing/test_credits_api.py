@@ -72,7 +72,7 @@ def test_a_manager_records_goodwill_and_reads_it_with_its_explanation(api, world
     spanish = make.user("manager", language="es")
     read = api(spanish).get(f"/credits/{credit.pk}/")
     assert read.json()["explanation"] == (
-        f"abono comercial: Late arrival (aprobado por un manager), "
+        f"abono comercial: Late arrival (aprobado por un responsable), "
         f"contrato {credit.contract.number} v1"
     )
 
