@@ -29,7 +29,7 @@ from pacta.audit.services import (
 )
 from pacta.billing.errors import NotAwaitingApproval, NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import Approval, ChargeLine, ChargeType, Rating
-from pacta.billing.services.credits import credit_write_off
+from pacta.billing.services.credits import credit_write_off, credit_write_offs_reverse
 from pacta.contracts.mappers import rating_terms
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import rating
@@ -324,6 +324,7 @@ def charge_line_decide(
             now=now,
         )
         work_order = line.rating.work_order
+        credit_write_offs_reverse(actor=actor, work_order=work_order, reason=reason, now=now)
         if approve:
             return work_order_rate(actor=actor, work_order=work_order, now=now, reason=reason)
         credit_write_off(actor=actor, line=line, reason=reason, now=now)

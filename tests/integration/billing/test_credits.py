@@ -23,7 +23,7 @@ from pacta.domain.errors import Forbidden, InvalidInput
 from pacta.entitlements.errors import CreditAlreadyReversed, CreditNotReversible
 from pacta.entitlements.models import Credit
 from pacta.entitlements.selectors import credit_balance
-from pacta.service.services import ticket_clocks_refresh
+from pacta.service.services import ticket_clocks_refresh, time_entry_update
 from tests.integration.billing import test_rating
 from tests.support import make
 from tests.support.concurrency import at_once
@@ -340,6 +340,34 @@ def test_rejected_out_of_scope_work_is_recorded_as_a_write_off_not_owed(out_of_s
     assert (balance.owed, balance.written_off) == (Decimal("0.0000"), Decimal("-120.0000"))
     with pytest.raises(CreditNotReversible):
         credit_reverse(actor=manager, credit=credit, reason="Undo", now=NOW)
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_a_line_decided_again_after_a_correction_replaces_the_write_off(out_of_scope, approve):
+    work_order = out_of_scope
+    contract = work_order.ticket.contract
+    manager = make.user("manager")
+    first = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    charge_line_decide(actor=manager, line=first, approve=False, reason="Ours", now=NOW)
+    time_entry_update(
+        actor=None,
+        time_entry=work_order.time_entries.get(),
+        values={"ended_at": at("2026-03-03 11:00")},
+    )
+    second = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    assert (second.approval, second.amount) == ("pending", Decimal("160.0000"))
+    current = charge_line_decide(
+        actor=manager, line=second, approve=approve, reason="Decided again", now=NOW
+    )
+    balance = credit_balance(contract=contract, period_on=MARCH)
+    if approve:
+        assert (current.total, balance.written_off) == (Decimal("160.0000"), Decimal("0.0000"))
+    else:
+        assert (current.total, balance.written_off) == (Decimal("0.0000"), Decimal("-160.0000"))
+    assert rows(contract)[:2] == [
+        ("write_off", 1, Decimal("-120.0000"), False),
+        ("write_off", 1, Decimal("120.0000"), True),
+    ]
 
 
 def test_approved_out_of_scope_work_writes_no_credit(out_of_scope):
