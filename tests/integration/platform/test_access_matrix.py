@@ -19,9 +19,20 @@ from pacta.accounts.access import ADD, CHANGE, DELETE, VIEW, audience_of, may
 from pacta.accounts.services import team_create
 from pacta.api.urls import router
 from pacta.audit.models import AuditEntry
-from pacta.billing.services import credit_goodwill_grant
+from pacta.billing.services import (
+    bank_statement_import,
+    billing_terms_create,
+    credit_goodwill_grant,
+    dispute_raise,
+    invoice_issue,
+    invoice_run,
+    payment_record,
+    period_close,
+    periods_ensure,
+)
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
+from pacta.contracts.services import allowance_create, surcharge_rule_create, travel_rule_create
 from pacta.reports.services import (
     inspection_report_issue,
     redaction_rule_create,
@@ -52,6 +63,15 @@ READ_ONLY = {
     "reports.issuedreport",
     # appended (goodwill by POST) and reversed through its own action (tested with the credits)
     "entitlements.credit",
+    # written through their own services and actions (tested in tests/integration/billing)
+    "billing.contractperiod",
+    "billing.invoiceline",
+    "billing.invoicerun",
+    "billing.payment",
+    "billing.paymentallocation",
+    "billing.bankstatement",
+    "billing.bankstatementline",
+    "billing.dispute",
 }
 #: Endpoints that only take an action and list nothing (tested with what they act on).
 ACTIONS_ONLY = {"charge-line-decision"}
@@ -100,6 +120,23 @@ def _world() -> dict[str, Any]:
     inspection = inspection_start(actor=None, work_order=work_order, template=template)
     inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
     inspection = inspection_finish(actor=None, inspection=inspection)
+    # The rules of rating, on the terms of a draft (editable) contract of the customer.
+    draft = make.contract(customer, scope=[(service, "included")], status="draft")
+    rules = _rules(draft.versions.get(), service)
+    (period,) = periods_ensure(contract=contract, until=date(2026, 1, 31))
+    invoice = invoice_issue(actor=None, invoice=period_close(actor=None, period=period))
+    payment = payment_record(
+        actor=None,
+        customer=customer,
+        amount=Decimal("10.00"),
+        currency=customer.currency,
+        received_on=date(2026, 2, 2),
+    )
+    statement = bank_statement_import(
+        actor=None,
+        file_name="statement.csv",
+        content=b"booked_on,amount,currency,reference\n2026-02-02,5.00,EUR,unknown\n",
+    )
     records = {
         "contractor": company,
         "customer": customer,
@@ -140,6 +177,7 @@ def _world() -> dict[str, Any]:
             actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
         ),
         "issued-report": inspection_report_issue(inspection_id=inspection.pk),
+        **rules,
         "credit": credit_goodwill_grant(
             actor=None,
             contract=contract,
@@ -148,8 +186,47 @@ def _world() -> dict[str, Any]:
             approver=users["manager"],
             amount=Decimal("10.00"),
         ),
+        "billing-period": period,
+        "billing-terms": billing_terms_create(
+            actor=None, values={"contract": contract}, reason="Billed per period"
+        ),
+        "invoice": invoice,
+        "invoice-line": invoice.lines.get(),
+        "invoice-run": invoice_run(actor=None, until=date(2026, 1, 31)),
+        "payment": payment,
+        "payment-allocation": payment.allocations.get(),
+        "bank-statement": statement,
+        "bank-statement-line": statement.lines.get(),
+        "dispute": dispute_raise(actor=None, line=invoice.lines.get(), reason="Not done"),
     }
     return {"users": users, "records": records}
+
+
+def _rules(version: Any, service: Any) -> dict[str, Any]:
+    why = "Terms"
+    return {
+        "surcharge-rule": surcharge_rule_create(
+            actor=None,
+            values={"version": version, "name": "weekend", "multiplier": 2, "weekdays": ["sun"]},
+            reason=why,
+        ),
+        "travel-rule": travel_rule_create(
+            actor=None,
+            values={
+                "version": version,
+                "label": "Zone N",
+                "zone_code": "N",
+                "unit_price": 30,
+                "tax_rate": service.tax_rate,
+            },
+            reason=why,
+        ),
+        "allowance": allowance_create(
+            actor=None,
+            values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+            reason=why,
+        ),
+    }
 
 
 def _endpoints() -> list[tuple[str, str, Any]]:
