@@ -33,6 +33,18 @@ def credit_list_of_period(*, contract: Any, period_on: dt.date) -> QuerySet[Cred
     )
 
 
+def credit_list_owed(*, contract: Any, starts_on: dt.date, ends_on: dt.date) -> QuerySet[Credit]:
+    """The rows an invoice of the periods from ``starts_on`` to ``ends_on`` subtracts: goodwill
+    and SLA-breach credits and their reversals. Write-offs are not owed (the work was never
+    billed), so they are left out."""
+    return Credit.objects.filter(
+        contract=contract,
+        period_on__gte=starts_on,
+        period_on__lte=ends_on,
+        kind__in=OWED_KINDS,
+    ).order_by("period_on", "pk")
+
+
 def credit_list_live_write_offs(*, work_order: Any) -> QuerySet[Credit]:
     """The write-offs of a work order's rejected lines that are not reversed."""
     return Credit.objects.filter(

@@ -11,11 +11,14 @@ import pytest
 
 from pacta.audit.models import AuditEntry
 from pacta.billing.errors import NoTermsInForce
+from pacta.billing.models import ContractPeriod
 from pacta.billing.services import (
     charge_line_decide,
     credit_goodwill_grant,
     credit_reverse,
     credits_sla_breach_compute,
+    period_close,
+    periods_ensure,
     work_order_rate,
 )
 from pacta.contracts.services import contract_status_change, contract_version_update
@@ -368,6 +371,23 @@ def test_a_line_decided_again_after_a_correction_replaces_the_write_off(out_of_s
         ("write_off", 1, Decimal("-120.0000"), False),
         ("write_off", 1, Decimal("120.0000"), True),
     ]
+
+
+def test_an_invoice_subtracts_goodwill_but_not_a_write_off(out_of_scope):
+    work_order = out_of_scope
+    contract = work_order.ticket.contract
+    manager = make.user("manager")
+    line = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    charge_line_decide(actor=manager, line=line, approve=False, reason="Ours", now=NOW)
+    credit = goodwill(contract, manager, amount=Decimal("15.00"))
+    periods_ensure(contract=contract, until=date(2026, 3, 31), now=NOW)
+    march = ContractPeriod.objects.get(contract=contract, starts_on=MARCH)
+    invoice = period_close(actor=None, period=march, now=at("2026-04-02 10:00"))
+    assert [(row.kind, row.net_amount) for row in invoice.lines.order_by("position")] == [
+        ("fee", Decimal("150.00")),
+        ("credit", Decimal("-15.00")),
+    ]
+    assert invoice.lines.get(kind="credit").credit == credit
 
 
 def test_approved_out_of_scope_work_writes_no_credit(out_of_scope):
