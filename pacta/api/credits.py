@@ -92,6 +92,13 @@ class GoodwillSerializer(VisibleRelationsMixin, serializers.Serializer):  # type
     )
 
 
+class SlaBreachSerializer(VisibleRelationsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=contracts_selectors.contract_list(audience=SYSTEM)
+    )
+    period_on = serializers.DateField(help_text=_("A day of the billing period."))
+
+
 class ReverseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(allow_blank=True, help_text=REASON)
 
@@ -101,7 +108,7 @@ class CreditViewSet(ReadOnlyRecordViewSet):
     selector = staticmethod(selectors.credit_list)
     filterset_fields = ["contract", "period_on", "kind", "work_order"]
     ordering_fields = ["period_on", "created_at", "id"]
-    record_actions = {"reverse": "add"}
+    record_actions = {"reverse": "add", "sla_breach": "add"}
 
     @extend_schema(request=GoodwillSerializer, responses={201: CreditSerializer})
     def create(self, request: Request) -> Response:
@@ -111,6 +118,19 @@ class CreditViewSet(ReadOnlyRecordViewSet):
         given.is_valid(raise_exception=True)
         credit = services.credit_goodwill_grant(actor=request.user, **given.validated_data)
         return Response(self.get_serializer(credit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SlaBreachSerializer, responses={200: CreditSerializer, 204: None})
+    @action(detail=False, methods=["post"], url_path="sla-breach")
+    def sla_breach(self, request: Request) -> Response:
+        """Compute the period's SLA-breach credit from the stored clocks (again: unchanged →
+        the same credit; changed → the old one reversed, the new one written); 204 when the
+        period earns none."""
+        given = SlaBreachSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        credit = services.credits_sla_breach_compute(actor=request.user, **given.validated_data)
+        if credit is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.get_serializer(credit).data)
 
     @extend_schema(request=ReverseSerializer, responses={201: CreditSerializer})
     @action(detail=True, methods=["post"])

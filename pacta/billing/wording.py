@@ -12,14 +12,26 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from pacta.accounts.roles import Role
+
+#: Values that name a role ("approved by a %(role)s") are shown as the role's name.
+ROLE_KEYS = frozenset({"role"})
+
+
+def _value(key: str, value: Any) -> Any:
+    if key in ROLE_KEYS and value in Role.values:
+        return str(Role(value).label).lower()
+    return value
+
 
 def phrase_text(template: str, values: dict[str, Any] | None) -> str:
     """One phrase in the active language (a template whose translation lost a value keeps the
     English words rather than failing the page)."""
+    shown = {key: _value(key, value) for key, value in (values or {}).items()}
     try:
-        return gettext(template) % dict(values or {})
+        return gettext(template) % shown
     except (KeyError, ValueError, TypeError):
-        return template % dict(values or {})
+        return template % shown
 
 
 def words_text(words: Iterable[Any]) -> str:

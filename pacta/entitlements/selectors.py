@@ -26,16 +26,33 @@ def credit_list(*, audience: Audience) -> QuerySet[Credit]:
 
 def credit_list_of_period(*, contract: Any, period_on: dt.date) -> QuerySet[Credit]:
     """Every row of a contract's period (for the system and pages whose reader was checked)."""
-    return credit_list_all().filter(contract=contract, period_on=period_on)
+    return (
+        Credit.objects.select_related("approved_by", "reverses")
+        .filter(contract=contract, period_on=period_on)
+        .order_by("id")
+    )
 
 
-def credit_list_all() -> QuerySet[Credit]:
-    return Credit.objects.select_related("approved_by", "reverses").order_by("id")
+def credit_list_owed(*, contract: Any, starts_on: dt.date, ends_on: dt.date) -> QuerySet[Credit]:
+    """The rows an invoice of the periods from ``starts_on`` to ``ends_on`` subtracts: goodwill
+    and SLA-breach credits and their reversals. Write-offs are not owed (the work was never
+    billed), so they are left out."""
+    return Credit.objects.filter(
+        contract=contract,
+        period_on__gte=starts_on,
+        period_on__lte=ends_on,
+        kind__in=OWED_KINDS,
+    ).order_by("period_on", "pk")
 
 
-def credit_is_live(credit: Credit) -> bool:
-    """Neither a reversal nor reversed."""
-    return credit.reverses_id is None and not Credit.objects.filter(reverses=credit).exists()
+def credit_list_live_write_offs(*, work_order: Any) -> QuerySet[Credit]:
+    """The write-offs of a work order's rejected lines that are not reversed."""
+    return Credit.objects.filter(
+        work_order=work_order,
+        kind=CreditKind.WRITE_OFF,
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+    ).order_by("id")
 
 
 def credit_sla_live(*, contract: Any, period_on: dt.date) -> Credit | None:

@@ -296,6 +296,17 @@ def credit_write_off(*, actor: Actor, line: Any, reason: str, now: dt.datetime) 
     )
 
 
+def credit_write_offs_reverse(
+    *, actor: Actor, work_order: Any, reason: str, now: dt.datetime
+) -> list[Credit]:
+    """Reverse the write-offs of a work order's earlier ratings: a line decided again (the work
+    changed and was rated again) replaces the earlier decision (call inside its transaction)."""
+    return [
+        credit_row_reverse(actor=actor, credit=credit, reason=reason, now=now)
+        for credit in ledger.credit_list_live_write_offs(work_order=work_order)
+    ]
+
+
 def credit_reverse(
     *, actor: Actor, credit: Credit, reason: str, now: dt.datetime | None = None
 ) -> Credit:

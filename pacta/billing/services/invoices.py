@@ -64,13 +64,11 @@ from pacta.catalog.selectors import tax_rate_percent_on
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import invoicing
 from pacta.domain.errors import InvalidInput
+from pacta.entitlements.selectors import credit_list_owed
 
 Contract = Any
 Customer = Any
 Credit = Any
-#: The credits ledger's record, reached through the invoice line that bills a credit (the
-#: entitlements app has no selector for credits yet; when it gets one, read through it).
-CREDITS = InvoiceLine._meta.get_field("credit").related_model
 #: The series made when none is marked default for its kind.
 DEFAULT_SERIES = {
     SeriesKind.INVOICE: ("F", "Invoices"),
@@ -133,11 +131,8 @@ def charge_lines_pending(**filters: Any) -> Any:
 
 def credits_pending(contract: Contract, starts_on: dt.date, ends_on: dt.date) -> Any:
     invoiced = InvoiceLine.objects.filter(credit__isnull=False).values("credit_id")
-    return (
-        CREDITS.objects.filter(contract=contract, period_on__gte=starts_on, period_on__lte=ends_on)
-        .exclude(pk__in=invoiced)
-        .order_by("period_on", "pk")
-    )
+    owed = credit_list_owed(contract=contract, starts_on=starts_on, ends_on=ends_on)
+    return owed.exclude(pk__in=invoiced)
 
 
 def _fee_percent(contract: Contract, version: Any, on: dt.date) -> Decimal:

@@ -20,7 +20,7 @@ from pacta.audit.services import Action, Actor, actor_user, change_record, requi
 from pacta.billing.errors import NotAwaitingApproval
 from pacta.billing.models import Approval, ChargeLine, Rating
 from pacta.billing.services.batch import work_orders_rate
-from pacta.billing.services.credits import credit_write_off
+from pacta.billing.services.credits import credit_write_off, credit_write_offs_reverse
 from pacta.domain.errors import Forbidden
 
 WorkOrder = Any
@@ -73,6 +73,7 @@ def charge_line_decide(
             now=now,
         )
         work_order = line.rating.work_order
+        credit_write_offs_reverse(actor=actor, work_order=work_order, reason=reason, now=now)
         if approve:
             return work_order_rate(actor=actor, work_order=work_order, now=now, reason=reason)
         credit_write_off(actor=actor, line=line, reason=reason, now=now)

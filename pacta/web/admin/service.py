@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -414,6 +415,10 @@ class WorkOrderAdmin(_FoundByReference, RecordAdmin):
     @admin.display(description=_("reference"), ordering="id")
     def reference(self, work_order: WorkOrder) -> str:
         return work_order.reference
+
+    def view_on_site(self, work_order: WorkOrder) -> str:
+        """The work order's charges page (its lines, their trace, decisions, credits)."""
+        return reverse("web:charges:work_order", args=[work_order.pk])
 
 
 # --- time and parts -----------------------------------------------------------------------------

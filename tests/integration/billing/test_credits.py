@@ -11,11 +11,14 @@ import pytest
 
 from pacta.audit.models import AuditEntry
 from pacta.billing.errors import NoTermsInForce
+from pacta.billing.models import ContractPeriod
 from pacta.billing.services import (
     charge_line_decide,
     credit_goodwill_grant,
     credit_reverse,
     credits_sla_breach_compute,
+    period_close,
+    periods_ensure,
     work_order_rate,
 )
 from pacta.contracts.services import contract_status_change, contract_version_update
@@ -23,9 +26,10 @@ from pacta.domain.errors import Forbidden, InvalidInput
 from pacta.entitlements.errors import CreditAlreadyReversed, CreditNotReversible
 from pacta.entitlements.models import Credit
 from pacta.entitlements.selectors import credit_balance
-from pacta.service.services import ticket_clocks_refresh
+from pacta.service.services import ticket_clocks_refresh, time_entry_update
 from tests.integration.billing import test_rating
 from tests.support import make
+from tests.support.concurrency import at_once
 from tests.support.make import at
 from tests.support.state import table_counts
 
@@ -289,6 +293,18 @@ def test_a_late_breach_supersedes_the_credit_with_a_reversal_and_keeps_both(sla_
         credit_reverse(actor=make.user("manager"), credit=second, reason="No", now=NOW)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_computing_at_once_write_one_credit(sla_contract):
+    contract, site, repair = sla_contract
+    breached_ticket(site, repair, contract, "2026-03-02 09:00", refreshed="2026-03-20 12:00")
+    results, errors = at_once(
+        lambda: credits_sla_breach_compute(contract=contract, period_on=MARCH, now=NOW)
+    )
+    assert errors == []
+    assert results[0].pk == results[1].pk
+    assert rows(contract) == [("sla_breach", 1, Decimal("-7.5000"), False)]
+
+
 def test_no_breach_or_no_rule_earns_no_credit_and_writes_nothing(sla_contract, job):
     contract, site, repair = sla_contract
     make.ticket(site, repair, contract=contract, opened_at=at("2026-03-02 09:00"))
@@ -327,6 +343,51 @@ def test_rejected_out_of_scope_work_is_recorded_as_a_write_off_not_owed(out_of_s
     assert (balance.owed, balance.written_off) == (Decimal("0.0000"), Decimal("-120.0000"))
     with pytest.raises(CreditNotReversible):
         credit_reverse(actor=manager, credit=credit, reason="Undo", now=NOW)
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_a_line_decided_again_after_a_correction_replaces_the_write_off(out_of_scope, approve):
+    work_order = out_of_scope
+    contract = work_order.ticket.contract
+    manager = make.user("manager")
+    first = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    charge_line_decide(actor=manager, line=first, approve=False, reason="Ours", now=NOW)
+    time_entry_update(
+        actor=None,
+        time_entry=work_order.time_entries.get(),
+        values={"ended_at": at("2026-03-03 11:00")},
+    )
+    second = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    assert (second.approval, second.amount) == ("pending", Decimal("160.0000"))
+    current = charge_line_decide(
+        actor=manager, line=second, approve=approve, reason="Decided again", now=NOW
+    )
+    balance = credit_balance(contract=contract, period_on=MARCH)
+    if approve:
+        assert (current.total, balance.written_off) == (Decimal("160.0000"), Decimal("0.0000"))
+    else:
+        assert (current.total, balance.written_off) == (Decimal("0.0000"), Decimal("-160.0000"))
+    assert rows(contract)[:2] == [
+        ("write_off", 1, Decimal("-120.0000"), False),
+        ("write_off", 1, Decimal("120.0000"), True),
+    ]
+
+
+def test_an_invoice_subtracts_goodwill_but_not_a_write_off(out_of_scope):
+    work_order = out_of_scope
+    contract = work_order.ticket.contract
+    manager = make.user("manager")
+    line = work_order_rate(actor=None, work_order=work_order, now=NOW).lines.get()
+    charge_line_decide(actor=manager, line=line, approve=False, reason="Ours", now=NOW)
+    credit = goodwill(contract, manager, amount=Decimal("15.00"))
+    periods_ensure(contract=contract, until=date(2026, 3, 31), now=NOW)
+    march = ContractPeriod.objects.get(contract=contract, starts_on=MARCH)
+    invoice = period_close(actor=None, period=march, now=at("2026-04-02 10:00"))
+    assert [(row.kind, row.net_amount) for row in invoice.lines.order_by("position")] == [
+        ("fee", Decimal("150.00")),
+        ("credit", Decimal("-15.00")),
+    ]
+    assert invoice.lines.get(kind="credit").credit == credit
 
 
 def test_approved_out_of_scope_work_writes_no_credit(out_of_scope):

@@ -10,8 +10,8 @@ import pytest
 from pacta.billing.models import ChargeLine
 from pacta.billing.services import work_order_rate
 from pacta.entitlements.models import Credit
-from tests.integration.billing import test_rating
-from tests.integration.billing.test_credits import goodwill
+from tests.integration.billing import test_credits, test_rating
+from tests.integration.billing.test_credits import breached_ticket, goodwill
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NOW = at("2026-03-20 12:00")
 out_of_scope = test_rating.out_of_scope
+sla_contract = test_credits.sla_contract
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_a_manager_records_goodwill_and_reads_it_with_its_explanation(api, world
     spanish = make.user("manager", language="es")
     read = api(spanish).get(f"/credits/{credit.pk}/")
     assert read.json()["explanation"] == (
-        f"abono comercial: Late arrival (aprobado por un manager), "
+        f"abono comercial: Late arrival (aprobado por un responsable), "
         f"contrato {credit.contract.number} v1"
     )
 
@@ -170,6 +171,32 @@ def test_reverse_appends_a_row_once(api, world):
         .status_code
         == 403
     )
+    assert table_counts() == before
+
+
+def test_the_sla_breach_credit_is_computed_on_request_once(api, sla_contract):
+    contract, site, repair = sla_contract
+    for day in ("2026-03-02", "2026-03-03"):
+        breached_ticket(site, repair, contract, f"{day} 09:00", refreshed="2026-03-20 12:00")
+    manager, dispatcher = api(make.user("manager")), api(make.user("dispatcher"))
+    body = {"contract": contract.pk, "period_on": "2026-03-31"}
+    first = manager.post("/credits/sla-breach/", body)
+    assert first.status_code == 200, first.text
+    assert (first.json()["kind"], first.json()["amount"], first.json()["period_on"]) == (
+        "sla_breach",
+        "-15.0000",
+        "2026-03-01",
+    )
+    assert first.json()["explanation"] == (
+        "2 breached targets × 5.00% of the period fee, contract C-SLA v1"
+    )
+    before = table_counts()
+    again = manager.post("/credits/sla-breach/", body)
+    assert again.json()["id"] == first.json()["id"]
+    assert table_counts() == before
+    none = manager.post("/credits/sla-breach/", {**body, "period_on": "2026-04-15"})
+    assert none.status_code == 204
+    assert dispatcher.post("/credits/sla-breach/", body).status_code == 403
     assert table_counts() == before
 
 

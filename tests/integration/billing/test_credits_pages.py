@@ -128,3 +128,12 @@ def test_the_closure_report_links_to_the_charges(covered):
         .content.decode()
     )
     assert f'href="{page(covered)}"' in html
+
+
+def test_the_work_orders_back_office_page_links_to_the_charges(covered):
+    html = (
+        client_of(make.user("manager"))
+        .get(f"/admin/service/workorder/{covered.pk}/change/")
+        .content.decode()
+    )
+    assert f'href="{page(covered)}" class="viewsitelink"' in html
