@@ -25,14 +25,19 @@ from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from pacta.accounts import selectors as accounts_selectors
+from pacta.accounts.access import SYSTEM
 from pacta.accounts.roles import Role
 from pacta.audit.services import Actor, actor_user, record_create, record_update, require_reason
+from pacta.comms.services import message_queue
 from pacta.contracts import selectors as contracts_selectors
 from pacta.domain.errors import FieldErrors, Forbidden, InvalidInput, PactaError
 from pacta.service.errors import (
@@ -682,3 +687,70 @@ def sync_operation_apply(
             raise
         return _replay(first, actor)
     return SyncAnswer(status=status, result=result)
+
+
+# --- asking a manager: the e-mail with a signed link ----------------------------------------------
+#: What signs the links of approval e-mails (so a link names one step and cannot be forged).
+APPROVAL_SALT = "pacta.service.checklist-approval"
+#: How long an approval link works.
+APPROVAL_LINK_DAYS = 14
+
+
+def checklist_item_approval_token(item: ChecklistItem) -> str:
+    """The signed token of an approval link to ``item``."""
+    return signing.dumps({"item": item.pk}, salt=APPROVAL_SALT)
+
+
+def checklist_item_of_token(token: str) -> Any:
+    """The step id an approval link's token names (None when forged or expired)."""
+    try:
+        found = signing.loads(
+            token, salt=APPROVAL_SALT, max_age=dt.timedelta(days=APPROVAL_LINK_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    return found.get("item") if isinstance(found, dict) else None
+
+
+def step_approval_notice(
+    *, item: ChecklistItem, link: str, now: dt.datetime | None = None
+) -> list[Any]:
+    """Ask every active manager, by e-mail in its language, to approve or reject ``item``
+    (once per step and manager), with ``link`` to the one-tap page."""
+    work_order = item.work_order
+    ticket = work_order.ticket
+    managers = accounts_selectors.user_list(audience=SYSTEM).filter(
+        role=Role.MANAGER, is_active=True
+    )
+    queued = []
+    for manager in managers.exclude(email="").order_by("username"):
+        language = manager.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = _("[%(reference)s] Approve work outside the contract: %(step)s") % {
+                "reference": work_order.reference,
+                "step": item.text,
+            }
+            body = _(
+                "%(technician)s asks to do “%(step)s” on %(reference)s for %(customer)s at "
+                "%(site)s. The contract does not cover it.\n\nApprove or reject it with one tap:"
+                "\n%(link)s\n"
+            ) % {
+                "technician": work_order.technician or _("The technician"),
+                "step": item.text,
+                "reference": work_order.reference,
+                "customer": ticket.customer,
+                "site": ticket.site,
+                "link": link,
+            }
+        message = message_queue(
+            key=f"checklist-item:{item.pk}:approval:{manager.pk}",
+            to_email=manager.email,
+            subject=subject,
+            body=body,
+            language=language,
+            about=ticket,
+            now=now,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
