@@ -11,11 +11,14 @@ from pacta.api import (
     catalog,
     comms,
     contracts,
+    credits,
     customers,
     equipment,
     fieldwork,
     inspections,
+    invoicing,
     reports,
+    rules,
     service,
     sla,
 )
@@ -25,6 +28,9 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+rules.register(router)
+credits.register(router)
+invoicing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
