@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from pacta.accounts.access import CHANGE, audience_of, may
 from pacta.api.errors import STATUS_OF, body
 from pacta.api.records import PreferencesMixin
+from pacta.billing.services import work_order_rate_after_commit
 from pacta.catalog import selectors as catalog_selectors
 from pacta.domain.errors import Forbidden, InvalidInput, NotFound, PactaError
 from pacta.reports.services import work_order_closed
@@ -154,6 +155,7 @@ def _complete(
 ) -> Any:
     completed = visit.work_order_complete(actor=request.user, work_order=work_order, now=at)
     work_order_closed(completed)  # the closure report and its e-mail, after commit, once
+    work_order_rate_after_commit(completed)  # its charge lines, after commit, once
     return _status(completed)
 
 

@@ -125,7 +125,11 @@ def job(request: HttpRequest, work_order_id: int) -> HttpResponse:
         )
     )
     history = (
-        list(equipment_selectors.equipment_history(ticket.equipment, audience=reader)[:5])
+        list(
+            equipment_selectors.equipment_history(ticket.equipment, audience=reader).exclude(
+                pk=ticket.pk
+            )[:5]
+        )
         if ticket.equipment_id
         else []
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
 from pacta.comms.models import OutboundMessage
@@ -27,6 +26,7 @@ from pacta.service.services.fieldwork import (
     work_order_arrive,
 )
 from tests.browser.conftest import sign_in
+from tests.integration.service.test_field_pages import job_today
 from tests.integration.service.test_fieldwork import image_bytes
 from tests.support import make
 
@@ -45,23 +45,12 @@ def job():
     )
     site = make.site(customer, name="Taller Vega", access_notes="Ring at the side gate")
     service = make.service(name="Compressor service")
-    make.contract(customer, sites=[site], scope=[(service, "included")])
+    contract = make.contract(customer, sites=[site], scope=[(service, "included")])
     make.checklist_step(service, position=1, text="Lock out the power", is_safety=True)
     make.checklist_step(service, position=2, text="Drain the tank")
     technician = make.user("technician", first_name="Luis", last_name="Vega")
-    ticket = make.ticket(
-        site,
-        service,
-        contract=customer.contracts.get(),
-        subject="Compressor overheats",
-        opened_at=timezone.now() - timezone.timedelta(hours=2),
-    )
-    starts = timezone.now()
-    work_order = make.work_order(
-        ticket,
-        technician,
-        scheduled_start_at=starts,
-        scheduled_end_at=starts + timezone.timedelta(hours=2),
+    work_order = job_today(
+        site, service, technician, contract=contract, subject="Compressor overheats"
     )
     return {
         "technician": technician,
