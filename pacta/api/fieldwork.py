@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,13 @@ from pacta.catalog import selectors as catalog_selectors
 from pacta.domain.errors import Forbidden, InvalidInput, NotFound, PactaError
 from pacta.reports.services import work_order_closed
 from pacta.service import selectors
-from pacta.service.models import PhotoKind, StepApproval, TimeKind, WorkOrder
+from pacta.service.models import (
+    CustomerDecisionVia,
+    PhotoKind,
+    StepApproval,
+    TimeKind,
+    WorkOrder,
+)
 from pacta.service.services import fieldwork as visit
 from pacta.service.services import part_used_create, time_entry_create
 
@@ -353,4 +360,59 @@ class SyncView(PreferencesMixin, APIView):
         return Response(BatchAnswerSerializer({"results": results}).data)
 
 
-urlpatterns = [path("sync/", SyncView.as_view(), name="api-sync")]
+class CustomerDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Why the customer disputes the work (required to dispute)."),
+    )
+
+
+class CustomerDecidedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    customer_decided_at = serializers.DateTimeField()
+    customer_decided_via = serializers.CharField()
+    dispute_reason = serializers.CharField()
+
+
+class WorkOrderDecisionView(PreferencesMixin, APIView):
+    """The customer accepts (or disputes, saying why) completed work in the portal; the office
+    may record it for the customer. The work order is rated again after commit."""
+
+    permission_classes = [IsAuthenticated]
+    accept = True
+
+    @extend_schema(request=CustomerDecisionSerializer, responses=CustomerDecidedSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        given = CustomerDecisionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        found = selectors.work_order_list(audience=audience_of(request.user)).filter(pk=pk).first()
+        if found is None:
+            raise NotFound(_("No such work order."))
+        with transaction.atomic():
+            decided = visit.work_order_decide(
+                actor=request.user,
+                work_order=found,
+                accept=self.accept,
+                reason=given.validated_data["reason"],
+                via=CustomerDecisionVia.PORTAL,
+            )
+            work_order_rate_after_commit(decided)
+        return Response(CustomerDecidedSerializer(decided).data)
+
+
+urlpatterns = [
+    path("sync/", SyncView.as_view(), name="api-sync"),
+    path(
+        "work-orders/<int:pk>/accept/",
+        WorkOrderDecisionView.as_view(accept=True),
+        name="api-work-order-accept",
+    ),
+    path(
+        "work-orders/<int:pk>/dispute/",
+        WorkOrderDecisionView.as_view(accept=False),
+        name="api-work-order-dispute",
+    ),
+]

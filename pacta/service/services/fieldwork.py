@@ -76,6 +76,9 @@ PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 COVERED = frozenset({"included", "billable"})
 #: Roles that decide on steps outside the contracted scope.
 DECIDERS = frozenset({Role.ADMIN, Role.MANAGER})
+#: Who accepts or disputes work other than by a signature on site: the customer's users, or
+#: the office writing down what the customer said.
+SPEAK_FOR_CUSTOMER = frozenset({Role.CUSTOMER, Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 #: Where the visit is under way: the checklist and the timer are used.
 UNDER_WAY = frozenset({S.EN_ROUTE, S.ON_SITE})
 
@@ -348,6 +351,11 @@ def work_order_decide(
     """The customer accepts the completed work (in the portal, by e-mail link, or by signing
     on site), or disputes it saying why (``reason`` required)."""
     now = now or timezone.now()
+    if (
+        via != CustomerDecisionVia.SIGNATURE
+        and getattr(actor, "role", None) not in SPEAK_FOR_CUSTOMER
+    ):
+        raise Forbidden(_("The customer, or our office for it, accepts or disputes the work."))
     reason = _("Accepted by the customer") if accept else require_reason(reason)
     with transaction.atomic():
         work_order = _locked(work_order)
