@@ -110,12 +110,10 @@ class ExpenseData(serializers.Serializer):  # type: ignore[type-arg]
     incurred_on = serializers.DateField(required=False, allow_null=True, default=None)
     is_billable = serializers.BooleanField(default=False)
     receipt = Base64ImageField(required=False, allow_null=True, default=None)
-    receipt_name = serializers.CharField(required=False, max_length=100, default="receipt")
 
 
 class PhotoData(serializers.Serializer):  # type: ignore[type-arg]
     image = Base64ImageField()
-    filename = serializers.CharField(required=False, max_length=100, default="photo")
     kind = serializers.ChoiceField(choices=PhotoKind.choices, default=PhotoKind.OTHER)
     caption = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -233,7 +231,6 @@ def _photo(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt
         actor=request.user,
         work_order=work_order,
         data=data["image"],
-        filename=data["filename"],
         kind=data["kind"],
         caption=data["caption"],
         taken_at=at,

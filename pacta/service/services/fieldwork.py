@@ -72,6 +72,7 @@ S = WorkOrderStatus
 UPLOAD_LARGEST = 8 * 1024 * 1024
 #: Pillow's format name → the content type stored, for photos.
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 #: Services a step may need for it to be in the contracted scope.
 COVERED = frozenset({"included", "billable"})
 #: Roles that decide on steps outside the contracted scope.
@@ -472,7 +473,6 @@ def photo_add(
     actor: Actor,
     work_order: WorkOrder,
     data: bytes,
-    filename: str = "photo",
     kind: str = PhotoKind.OTHER,
     caption: str = "",
     taken_at: dt.datetime | None = None,
@@ -490,7 +490,8 @@ def photo_add(
             actor=actor,
             values={
                 "work_order": work_order,
-                "image": ContentFile(data, name=filename or "photo"),
+                # The stored name's extension follows the content read, never the name sent.
+                "image": ContentFile(data, name=f"photo{PHOTO_EXTENSIONS[content_type]}"),
                 "kind": kind,
                 "caption": caption,
                 "content_type": content_type,
@@ -521,7 +522,6 @@ def expense_record(
     incurred_on: dt.date | None = None,
     currency: str = "",
     receipt: bytes | None = None,
-    receipt_name: str = "receipt",
     is_billable: bool = False,
     now: dt.datetime | None = None,
 ) -> Expense:
@@ -550,7 +550,6 @@ def expense_record(
                 actor=actor,
                 work_order=work_order,
                 data=receipt,
-                filename=receipt_name,
                 kind=PhotoKind.RECEIPT,
                 caption=description.strip(),
                 now=now,

@@ -86,7 +86,7 @@ def test_a_visit_recorded_offline_syncs_once_however_often_it_is_sent(api, job):
         op(work_order, "checklist_tick", 32, item=drain.pk, note="Water drained"),
         op(work_order, "timer_start", 33),
         op(work_order, "part", 40, product=job["product"].pk, quantity="2"),
-        op(work_order, "photo", 41, image=b64(image_bytes("JPEG")), kind="after", filename="a.jpg"),
+        op(work_order, "photo", 41, image=b64(image_bytes("JPEG")), kind="after"),
         op(
             work_order,
             "expense",

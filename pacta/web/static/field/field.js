@@ -229,7 +229,7 @@
     const description = $("#expense-description").value.trim();
     const amount = $("#expense-amount").value.trim().replace(",", ".");
     const data = { description, amount };
-    if (receipt) { data.receipt = receipt.data; data.receipt_name = receipt.name; }
+    if (receipt) data.receipt = receipt.data;
     queue("expense", data);
     added("[data-testid=expenses]", `${description} ${amount}`);
     $("#expense-description").value = ""; $("#expense-amount").value = ""; $("#expense-receipt").value = "";
@@ -237,7 +237,7 @@
   on("photo-add", async () => {
     const photo = await readFile($("#photo-file"));
     if (!photo) { hint(words.photo_needed); return; }
-    queue("photo", { image: photo.data, filename: photo.name, kind: $("#photo-kind").value, caption: $("#photo-caption").value });
+    queue("photo", { image: photo.data, kind: $("#photo-kind").value, caption: $("#photo-caption").value });
     const item = added("[data-testid=photos]", "");
     item.textContent = "";
     const image = document.createElement("img");
