@@ -19,7 +19,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.urls import path
+from django.db import transaction
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +39,13 @@ from pacta.catalog import selectors as catalog_selectors
 from pacta.domain.errors import Forbidden, InvalidInput, NotFound, PactaError
 from pacta.reports.services import work_order_closed
 from pacta.service import selectors
-from pacta.service.models import PhotoKind, TimeKind, WorkOrder
+from pacta.service.models import (
+    CustomerDecisionVia,
+    PhotoKind,
+    StepApproval,
+    TimeKind,
+    WorkOrder,
+)
 from pacta.service.services import fieldwork as visit
 from pacta.service.services import part_used_create, time_entry_create
 
@@ -66,7 +73,11 @@ class Base64ImageField(serializers.Field):  # type: ignore[type-arg]
 
 
 class TickData(serializers.Serializer):  # type: ignore[type-arg]
-    item = serializers.IntegerField()
+    """The step by its id, or by its position (a phone that went offline before the checklist
+    was copied knows the template's positions only)."""
+
+    item = serializers.IntegerField(required=False)
+    position = serializers.IntegerField(required=False)
     done = serializers.BooleanField(default=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -99,12 +110,10 @@ class ExpenseData(serializers.Serializer):  # type: ignore[type-arg]
     incurred_on = serializers.DateField(required=False, allow_null=True, default=None)
     is_billable = serializers.BooleanField(default=False)
     receipt = Base64ImageField(required=False, allow_null=True, default=None)
-    receipt_name = serializers.CharField(required=False, max_length=100, default="receipt")
 
 
 class PhotoData(serializers.Serializer):  # type: ignore[type-arg]
     image = Base64ImageField()
-    filename = serializers.CharField(required=False, max_length=100, default="photo")
     kind = serializers.ChoiceField(choices=PhotoKind.choices, default=PhotoKind.OTHER)
     caption = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -119,63 +128,89 @@ class NoData(serializers.Serializer):  # type: ignore[type-arg]
 
 
 # --- what each kind of operation does ---------------------------------------------------------
-Apply = Callable[[Any, WorkOrder, dict[str, Any], dt.datetime], dict[str, Any]]
+Apply = Callable[[Request, WorkOrder, dict[str, Any], dt.datetime], dict[str, Any]]
 
 
 def _status(work_order: WorkOrder) -> dict[str, Any]:
     return {"work_order": work_order.pk, "status": work_order.status}
 
 
-def _depart(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    return _status(visit.work_order_depart(actor=actor, work_order=work_order, now=at))
+def _ask_approvals(request: Request, work_order: WorkOrder, at: dt.datetime) -> None:
+    """E-mail the managers a one-tap link for each step waiting for approval (once each)."""
+    for item in work_order.checklist_items.filter(approval=StepApproval.PENDING):
+        token = visit.checklist_item_approval_token(item)
+        link = request.build_absolute_uri(reverse("web:field:approval", args=[token]))
+        visit.step_approval_notice(item=item, link=link, now=at)
 
 
-def _arrive(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    return _status(visit.work_order_arrive(actor=actor, work_order=work_order, now=at))
+def _depart(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+    moved = visit.work_order_depart(actor=request.user, work_order=work_order, now=at)
+    _ask_approvals(request, moved, at)
+    return _status(moved)
 
 
-def _complete(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    completed = visit.work_order_complete(actor=actor, work_order=work_order, now=at)
+def _arrive(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+    moved = visit.work_order_arrive(actor=request.user, work_order=work_order, now=at)
+    _ask_approvals(request, moved, at)
+    return _status(moved)
+
+
+def _complete(
+    request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime
+) -> Any:
+    completed = visit.work_order_complete(actor=request.user, work_order=work_order, now=at)
     work_order_closed(completed)  # the closure report and its e-mail, after commit, once
-    work_order_rate_after_commit(completed)  # its charge lines, after commit (idempotent)
+    work_order_rate_after_commit(completed)  # its charge lines, after commit, once
     return _status(completed)
 
 
-def _tick(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    item = work_order.checklist_items.filter(pk=data["item"]).first()
+def _tick(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+    items = work_order.checklist_items.all()
+    if "item" in data:
+        item = items.filter(pk=data["item"]).first()
+    else:
+        item = items.filter(position=data.get("position")).first()
     if item is None:
         raise InvalidInput.on("item", _("This step is not on this work order's checklist."))
     ticked = visit.checklist_item_tick(
-        actor=actor, item=item, done=data["done"], note=data.get("note"), now=at
+        actor=request.user, item=item, done=data["done"], note=data.get("note"), now=at
     )
     return {"item": ticked.pk, "done": ticked.done_at is not None}
 
 
-def _timer_start(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+def _timer_start(
+    request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime
+) -> Any:
     started = visit.work_order_timer_start(
-        actor=actor, work_order=work_order, kind=data["kind"], now=at
+        actor=request.user, work_order=work_order, kind=data["kind"], now=at
     )
     return {"work_order": started.pk, "timer_started_at": at.isoformat()}
 
 
-def _timer_stop(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    visit.work_order_timer_stop(actor=actor, work_order=work_order, note=data["note"], now=at)
+def _timer_stop(
+    request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime
+) -> Any:
+    visit.work_order_timer_stop(
+        actor=request.user, work_order=work_order, note=data["note"], now=at
+    )
     entry = work_order.time_entries.order_by("-ended_at", "-id").first()
     return {"time_entry": entry.pk if entry is not None else None}
 
 
-def _time_entry(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    entry = time_entry_create(actor=actor, values={"work_order": work_order, **data})
+def _time_entry(
+    request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime
+) -> Any:
+    entry = time_entry_create(actor=request.user, values={"work_order": work_order, **data})
     return {"time_entry": entry.pk}
 
 
-def _part(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    reader = audience_of(actor)
+def _part(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+    reader = audience_of(request.user)
     product = catalog_selectors.product_list(audience=reader).filter(pk=data["product"]).first()
     if product is None:
         raise InvalidInput.on("product", _("This product is not in the catalog."))
     part = part_used_create(
-        actor=actor,
+        actor=request.user,
         values={
             "work_order": work_order,
             "product": product,
@@ -186,17 +221,16 @@ def _part(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.dateti
     return {"part_used": part.pk}
 
 
-def _expense(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
-    expense = visit.expense_record(actor=actor, work_order=work_order, now=at, **data)
+def _expense(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+    expense = visit.expense_record(actor=request.user, work_order=work_order, now=at, **data)
     return {"expense": expense.pk, "receipt": expense.receipt_id}
 
 
-def _photo(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+def _photo(request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
     photo = visit.photo_add(
-        actor=actor,
+        actor=request.user,
         work_order=work_order,
         data=data["image"],
-        filename=data["filename"],
         kind=data["kind"],
         caption=data["caption"],
         taken_at=at,
@@ -205,9 +239,11 @@ def _photo(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datet
     return {"photo": photo.pk}
 
 
-def _signature(actor: Any, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> Any:
+def _signature(
+    request: Request, work_order: WorkOrder, data: dict[str, Any], at: dt.datetime
+) -> Any:
     signature = visit.signature_record(
-        actor=actor,
+        actor=request.user,
         work_order=work_order,
         data=data["image"],
         signer_name=data["signer_name"],
@@ -291,7 +327,7 @@ def _answer(request: Request, operation: dict[str, Any], now: dt.datetime) -> di
             work_order=found,
             kind=operation["kind"],
             made_at=operation["made_at"],
-            apply=lambda at: apply(actor, found, values, at),
+            apply=lambda at: apply(request, found, values, at),
             refusal=_refusal,
             now=now,
         )
@@ -321,4 +357,59 @@ class SyncView(PreferencesMixin, APIView):
         return Response(BatchAnswerSerializer({"results": results}).data)
 
 
-urlpatterns = [path("sync/", SyncView.as_view(), name="sync")]
+class CustomerDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Why the customer disputes the work (required to dispute)."),
+    )
+
+
+class CustomerDecidedSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    customer_decided_at = serializers.DateTimeField()
+    customer_decided_via = serializers.CharField()
+    dispute_reason = serializers.CharField()
+
+
+class WorkOrderDecisionView(PreferencesMixin, APIView):
+    """The customer accepts (or disputes, saying why) completed work in the portal; the office
+    may record it for the customer. The work order is rated again after commit."""
+
+    permission_classes = [IsAuthenticated]
+    accept = True
+
+    @extend_schema(request=CustomerDecisionSerializer, responses=CustomerDecidedSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        given = CustomerDecisionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        found = selectors.work_order_list(audience=audience_of(request.user)).filter(pk=pk).first()
+        if found is None:
+            raise NotFound(_("No such work order."))
+        with transaction.atomic():
+            decided = visit.work_order_decide(
+                actor=request.user,
+                work_order=found,
+                accept=self.accept,
+                reason=given.validated_data["reason"],
+                via=CustomerDecisionVia.PORTAL,
+            )
+            work_order_rate_after_commit(decided)
+        return Response(CustomerDecidedSerializer(decided).data)
+
+
+urlpatterns = [
+    path("sync/", SyncView.as_view(), name="api-sync"),
+    path(
+        "work-orders/<int:pk>/accept/",
+        WorkOrderDecisionView.as_view(accept=True),
+        name="api-work-order-accept",
+    ),
+    path(
+        "work-orders/<int:pk>/dispute/",
+        WorkOrderDecisionView.as_view(accept=False),
+        name="api-work-order-dispute",
+    ),
+]

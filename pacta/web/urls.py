@@ -15,4 +15,5 @@ urlpatterns = [
     path("reports/", include("pacta.web.reports")),
     path("inspections/", include("pacta.web.inspections")),
     path("charges/", include("pacta.web.charges")),
+    path("field/", include("pacta.web.field")),
 ]

@@ -25,14 +25,19 @@ from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from pacta.accounts import selectors as accounts_selectors
+from pacta.accounts.access import SYSTEM
 from pacta.accounts.roles import Role
 from pacta.audit.services import Actor, actor_user, record_create, record_update, require_reason
+from pacta.comms.services import message_queue
 from pacta.contracts import selectors as contracts_selectors
 from pacta.domain.errors import FieldErrors, Forbidden, InvalidInput, PactaError
 from pacta.service.errors import (
@@ -67,10 +72,14 @@ S = WorkOrderStatus
 UPLOAD_LARGEST = 8 * 1024 * 1024
 #: Pillow's format name → the content type stored, for photos.
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 #: Services a step may need for it to be in the contracted scope.
 COVERED = frozenset({"included", "billable"})
 #: Roles that decide on steps outside the contracted scope.
 DECIDERS = frozenset({Role.ADMIN, Role.MANAGER})
+#: Who accepts or disputes work other than by a signature on site: the customer's users, or
+#: the office writing down what the customer said.
+SPEAK_FOR_CUSTOMER = frozenset({Role.CUSTOMER, Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 #: Where the visit is under way: the checklist and the timer are used.
 UNDER_WAY = frozenset({S.EN_ROUTE, S.ON_SITE})
 
@@ -343,6 +352,11 @@ def work_order_decide(
     """The customer accepts the completed work (in the portal, by e-mail link, or by signing
     on site), or disputes it saying why (``reason`` required)."""
     now = now or timezone.now()
+    if (
+        via != CustomerDecisionVia.SIGNATURE
+        and getattr(actor, "role", None) not in SPEAK_FOR_CUSTOMER
+    ):
+        raise Forbidden(_("The customer, or our office for it, accepts or disputes the work."))
     reason = _("Accepted by the customer") if accept else require_reason(reason)
     with transaction.atomic():
         work_order = _locked(work_order)
@@ -459,7 +473,6 @@ def photo_add(
     actor: Actor,
     work_order: WorkOrder,
     data: bytes,
-    filename: str = "photo",
     kind: str = PhotoKind.OTHER,
     caption: str = "",
     taken_at: dt.datetime | None = None,
@@ -477,7 +490,8 @@ def photo_add(
             actor=actor,
             values={
                 "work_order": work_order,
-                "image": ContentFile(data, name=filename or "photo"),
+                # The stored name's extension follows the content read, never the name sent.
+                "image": ContentFile(data, name=f"photo{PHOTO_EXTENSIONS[content_type]}"),
                 "kind": kind,
                 "caption": caption,
                 "content_type": content_type,
@@ -508,7 +522,6 @@ def expense_record(
     incurred_on: dt.date | None = None,
     currency: str = "",
     receipt: bytes | None = None,
-    receipt_name: str = "receipt",
     is_billable: bool = False,
     now: dt.datetime | None = None,
 ) -> Expense:
@@ -537,7 +550,6 @@ def expense_record(
                 actor=actor,
                 work_order=work_order,
                 data=receipt,
-                filename=receipt_name,
                 kind=PhotoKind.RECEIPT,
                 caption=description.strip(),
                 now=now,
@@ -682,3 +694,70 @@ def sync_operation_apply(
             raise
         return _replay(first, actor)
     return SyncAnswer(status=status, result=result)
+
+
+# --- asking a manager: the e-mail with a signed link ----------------------------------------------
+#: What signs the links of approval e-mails (so a link names one step and cannot be forged).
+APPROVAL_SALT = "pacta.service.checklist-approval"
+#: How long an approval link works.
+APPROVAL_LINK_DAYS = 14
+
+
+def checklist_item_approval_token(item: ChecklistItem) -> str:
+    """The signed token of an approval link to ``item``."""
+    return signing.dumps({"item": item.pk}, salt=APPROVAL_SALT)
+
+
+def checklist_item_of_token(token: str) -> Any:
+    """The step id an approval link's token names (None when forged or expired)."""
+    try:
+        found = signing.loads(
+            token, salt=APPROVAL_SALT, max_age=dt.timedelta(days=APPROVAL_LINK_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    return found.get("item") if isinstance(found, dict) else None
+
+
+def step_approval_notice(
+    *, item: ChecklistItem, link: str, now: dt.datetime | None = None
+) -> list[Any]:
+    """Ask every active manager, by e-mail in its language, to approve or reject ``item``
+    (once per step and manager), with ``link`` to the one-tap page."""
+    work_order = item.work_order
+    ticket = work_order.ticket
+    managers = accounts_selectors.user_list(audience=SYSTEM).filter(
+        role=Role.MANAGER, is_active=True
+    )
+    queued = []
+    for manager in managers.exclude(email="").order_by("username"):
+        language = manager.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = _("[%(reference)s] Approve work outside the contract: %(step)s") % {
+                "reference": work_order.reference,
+                "step": item.text,
+            }
+            body = _(
+                "%(technician)s asks to do “%(step)s” on %(reference)s for %(customer)s at "
+                "%(site)s. The contract does not cover it.\n\nApprove or reject it with one tap:"
+                "\n%(link)s\n"
+            ) % {
+                "technician": work_order.technician or _("The technician"),
+                "step": item.text,
+                "reference": work_order.reference,
+                "customer": ticket.customer,
+                "site": ticket.site,
+                "link": link,
+            }
+        message = message_queue(
+            key=f"checklist-item:{item.pk}:approval:{manager.pk}",
+            to_email=manager.email,
+            subject=subject,
+            body=body,
+            language=language,
+            about=ticket,
+            now=now,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued

@@ -86,7 +86,7 @@ def test_a_visit_recorded_offline_syncs_once_however_often_it_is_sent(api, job):
         op(work_order, "checklist_tick", 32, item=drain.pk, note="Water drained"),
         op(work_order, "timer_start", 33),
         op(work_order, "part", 40, product=job["product"].pk, quantity="2"),
-        op(work_order, "photo", 41, image=b64(image_bytes("JPEG")), kind="after", filename="a.jpg"),
+        op(work_order, "photo", 41, image=b64(image_bytes("JPEG")), kind="after"),
         op(
             work_order,
             "expense",
@@ -242,3 +242,63 @@ def test_bad_operations_name_their_field_and_others_work_orders_are_not_found(ap
     taken = api(manager).post("/sync/", {"operations": [done]}).json()["results"][0]
     assert (taken["status"], taken["result"]["code"]) == (409, "operation_id_taken")
     assert api().post("/sync/", {"operations": [done]}).status_code == 401
+
+
+def completed(job):
+    from pacta.service.services.fieldwork import (
+        checklist_item_tick,
+        work_order_arrive,
+        work_order_complete,
+    )
+
+    technician, work_order = job["technician"], job["work_order"]
+    work_order_arrive(actor=technician, work_order=work_order)
+    for item in ChecklistItem.objects.filter(work_order=work_order):
+        checklist_item_tick(actor=technician, item=item)
+    return work_order_complete(actor=technician, work_order=work_order)
+
+
+def test_the_customer_accepts_completed_work_in_the_portal(api, job):
+    work_order = job["work_order"]
+    customer_user = make.user("customer", customer=work_order.ticket.customer)
+    portal = api(customer_user)
+    url = f"/work-orders/{work_order.pk}/accept/"
+    early = portal.post(url)
+    assert (early.status_code, early.json()["code"]) == (409, "status_refused")
+    completed(job)
+
+    assert api(job["technician"]).post(url).status_code == 403
+    elsewhere = api(make.user("customer", customer=make.customer()))
+    assert elsewhere.post(url).status_code == 404
+    accepted = portal.post(url)
+
+    assert accepted.status_code == 200, accepted.text
+    assert {k: accepted.json()[k] for k in ("status", "customer_decided_via")} == {
+        "status": "accepted",
+        "customer_decided_via": "portal",
+    }
+    assert row(work_order)["customer_decided_by_id"] == customer_user.pk
+    again = portal.post(f"/work-orders/{work_order.pk}/dispute/", {"reason": "Too late"})
+    assert (again.status_code, again.json()["code"]) == (409, "status_refused")
+
+
+def test_the_customer_disputes_completed_work_saying_why(api, job):
+    work_order = job["work_order"]
+    completed(job)
+    portal = api(make.user("customer", customer=work_order.ticket.customer))
+    url = f"/work-orders/{work_order.pk}/dispute/"
+    counts = table_counts()
+    no_reason = portal.post(url, {"reason": "  "})
+    assert (no_reason.status_code, no_reason.json()["fields"]) == (
+        400,
+        {"reason": ["Say why: a reason is required for this change."]},
+    )
+    assert table_counts() == counts
+
+    disputed = portal.post(url, {"reason": "The tank still leaks"})
+
+    assert disputed.status_code == 200, disputed.text
+    assert (disputed.json()["status"], disputed.json()["dispute_reason"]) == (
+        "disputed",
+        "The tank still leaks",
+    )
