@@ -89,6 +89,10 @@ RECORDS: dict[str, RecordAccess] = {
     "contracts.scopeline": _access(
         {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "version__contract__customer"}
     ),
+    # The rules of rating (issue 4): terms the office writes; read by whoever reads terms there.
+    "contracts.surchargerule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "contracts.travelrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "contracts.allowance": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "service.ticket": _access(
         {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
         {T: "work_orders__technician", U: "customer"},

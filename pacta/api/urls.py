@@ -16,6 +16,7 @@ from pacta.api import (
     inspections,
     invoicing,
     reports,
+    rules,
     service,
     sla,
 )
@@ -25,6 +26,7 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+rules.register(router)
 invoicing.register(router)
 
 urlpatterns = [

@@ -20,6 +20,9 @@ from pacta.domain.entitlement import LedgerKind as DomainKind
 from pacta.entitlements.models import LedgerEntry as Row
 from pacta.entitlements.models import LedgerKind, PeriodOpening
 
+#: Rows per INSERT statement of a bulk append (well under SQLite's bound-variable limit).
+BULK = 1000
+
 
 def _to_domain(row: Row) -> LedgerEntry:
     return LedgerEntry(
@@ -51,6 +54,21 @@ def ledger_append(
     reference: str = "",
     reason: str = "",
 ) -> list[Row]:
+    return ledger_append_many(
+        drawn=[(contract, work_order, reference, entries)], actor=actor, now=now, reason=reason
+    )
+
+
+def ledger_append_many(
+    *,
+    drawn: Iterable[tuple[Any, Any, str, Iterable[LedgerEntry]]],
+    actor: Actor,
+    now: dt.datetime,
+    reason: str = "",
+) -> list[Row]:
+    """Append the entries of many (contract, work order, reference, entries) in one write:
+    the draws of a batch of ratings."""
+    user = actor_user(actor)
     rows = [
         Row(
             contract=contract,
@@ -62,12 +80,13 @@ def ledger_append(
             work_order=work_order,
             reference=reference,
             created_at=now,
-            created_by=actor_user(actor),
+            created_by=user,
             reason=reason,
         )
+        for contract, work_order, reference, entries in drawn
         for entry in entries
     ]
-    return Row.objects.bulk_create(rows)
+    return Row.objects.bulk_create(rows, batch_size=BULK)
 
 
 def ledger_reverse(

@@ -5,6 +5,11 @@ Each module holds one concept's write path; this package re-exports the public s
 callers import ``pacta.billing.services``.
 """
 
+from pacta.billing.services.batch import (
+    RatingRun,
+    work_order_rate_after_commit,
+    work_orders_rate,
+)
 from pacta.billing.services.disputes import dispute_raise, dispute_rate, dispute_resolve
 from pacta.billing.services.invoices import (
     INVOICE,
@@ -40,6 +45,7 @@ from pacta.billing.services.runs import invoice_run
 __all__ = [
     "BILLING_TERMS",
     "INVOICE",
+    "RatingRun",
     "bank_line_resolve",
     "bank_statement_import",
     "billing_mode_of",
@@ -66,4 +72,6 @@ __all__ = [
     "periods_ensure",
     "work_order_invoice",
     "work_order_rate",
+    "work_order_rate_after_commit",
+    "work_orders_rate",
 ]

@@ -31,6 +31,7 @@ from pacta.billing.services import (
 )
 from pacta.catalog.services import inspection_parameter_create, inspection_template_create
 from pacta.comms.models import OutboundMessage
+from pacta.contracts.services import allowance_create, surcharge_rule_create, travel_rule_create
 from pacta.reports.services import (
     inspection_report_issue,
     redaction_rule_create,
@@ -128,6 +129,9 @@ def _world() -> dict[str, Any]:
         file_name="statement.csv",
         content=b"booked_on,amount,currency,reference\n2026-02-02,5.00,EUR,unknown\n",
     )
+    # The rules of rating, on the terms of a draft (editable) contract of the customer.
+    draft = make.contract(customer, scope=[(service, "included")], status="draft")
+    rules = _rules(draft.versions.get(), service)
     records = {
         "contractor": company,
         "customer": customer,
@@ -180,8 +184,36 @@ def _world() -> dict[str, Any]:
         "bank-statement": statement,
         "bank-statement-line": statement.lines.get(),
         "dispute": dispute_raise(actor=None, line=invoice.lines.get(), reason="Not done"),
+        **rules,
     }
     return {"users": users, "records": records}
+
+
+def _rules(version: Any, service: Any) -> dict[str, Any]:
+    why = "Terms"
+    return {
+        "surcharge-rule": surcharge_rule_create(
+            actor=None,
+            values={"version": version, "name": "weekend", "multiplier": 2, "weekdays": ["sun"]},
+            reason=why,
+        ),
+        "travel-rule": travel_rule_create(
+            actor=None,
+            values={
+                "version": version,
+                "label": "Zone N",
+                "zone_code": "N",
+                "unit_price": 30,
+                "tax_rate": service.tax_rate,
+            },
+            reason=why,
+        ),
+        "allowance": allowance_create(
+            actor=None,
+            values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+            reason=why,
+        ),
+    }
 
 
 def _endpoints() -> list[tuple[str, str, Any]]:
