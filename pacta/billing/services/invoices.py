@@ -314,6 +314,24 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
+#: What an invoice line takes from a charge line (the rest is not read).
+LINE_FIELDS = (
+    "position",
+    "charge_type",
+    "label",
+    "quantity",
+    "unit",
+    "unit_price",
+    "multiplier",
+    "amount",
+    "tax_rate",
+    "words",
+    "rating__sequence",
+    "rating__period_on",
+    "rating__work_order__id",
+)
+
+
 class PeriodFacts:
     """What closing periods reads, read at once for a batch of periods (a handful of queries
     however many periods): each contract's versions with their scope and dated tax rates, its
@@ -335,9 +353,13 @@ class PeriodFacts:
             )
         }
         self.lines: dict[Any, list[ChargeLine]] = defaultdict(list)
-        lines = charge_lines_pending(
-            rating__contract_version__contract_id__in=ids, rating__period_on__lte=until
-        ).annotate(billed_contract=F("rating__contract_version__contract_id"))
+        lines = (
+            charge_lines_pending(
+                rating__contract_version__contract_id__in=ids, rating__period_on__lte=until
+            )
+            .annotate(billed_contract=F("rating__contract_version__contract_id"))
+            .only(*LINE_FIELDS)
+        )
         for line in lines:
             self.lines[line.billed_contract].append(line)
         self.credits: dict[Any, list[Any]] = defaultdict(list)
