@@ -113,9 +113,10 @@ def billing_mode_of(contract: Contract) -> str:
 
 
 def _invoiced_work_orders() -> Any:
-    return InvoiceLine.objects.filter(work_order__isnull=False, charge_line__isnull=False).values(
-        "work_order_id"
-    )
+    """Work orders already billed: by their rated lines, or by the quote they carry out."""
+    return InvoiceLine.objects.filter(
+        work_order__isnull=False, kind__in=[InvoiceLineKind.CHARGE, InvoiceLineKind.QUOTE]
+    ).values("work_order_id")
 
 
 def charge_lines_pending(**filters: Any) -> Any:
@@ -306,6 +307,8 @@ def _line_row(invoice: Invoice, line: invoicing.FigureLine) -> InvoiceLine:
     elif what == "corrects":
         row.corrects_line_id = source.pk
         row.work_order_id = source.work_order_id
+    elif what == "quote":
+        row.work_order_id = source
     return row
 
 
@@ -569,6 +572,55 @@ def work_order_invoice(*, actor: Actor, work_order: Any, now: dt.datetime | None
             sources=sources,
             currency=contract.currency,
             now=now,
+        )
+
+
+def quote_invoice(*, actor: Actor, quote: Any, now: dt.datetime | None = None) -> Invoice:
+    """Billing on quote acceptance: a draft of an accepted quote's lines at their quoted
+    prices (the same quote again returns the same invoice). The work order carrying the quote
+    out is then billed: its rated lines are not billed again."""
+    now = now or timezone.now()
+    if quote.status != "accepted":
+        raise WrongBillingMode(
+            _("Quote %(quote)s is not accepted: only accepted quotes are invoiced.")
+            % {"quote": quote.number or quote.pk}
+        )
+    key = f"quote:{quote.pk}"
+    with transaction.atomic():
+        existing = Invoice.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        sources = [
+            invoicing.LineSource(
+                kind=InvoiceLineKind.QUOTE,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                tax_percent=line.tax_percent,
+                source=("quote", quote.work_order_id),
+                words=(
+                    [
+                        gettext_noop("Line %(line)s of quote %(quote)s"),
+                        {"line": line.position, "quote": quote.number or str(quote.pk)},
+                    ],
+                ),
+            )
+            for line in quote.lines.order_by("position")
+        ]
+        if not sources:
+            raise NothingToInvoice(_("The quote has no lines."))
+        return _invoice_write(
+            actor=actor,
+            now=now,
+            key=key,
+            origin=InvoiceOrigin.QUOTE,
+            customer=quote.customer,
+            contract=quote.contract,
+            period=None,
+            sources=sources,
+            currency=quote.currency,
         )
 
 
