@@ -91,6 +91,7 @@ bench: install
 	$(PY) bench/sweep_bench.py
 	$(PY) bench/rating_bench.py
 	$(PY) bench/rating_store_bench.py
+	$(PY) bench/billing_bench.py
 
 # --- translations -----------------------------------------------------------------------------
 # Catalogues are committed compiled (.mo) so a fresh machine needs no gettext to run pacta.

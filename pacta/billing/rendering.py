@@ -14,7 +14,7 @@ from django.utils import translation
 from pacta.billing.models import Invoice
 
 
-def _words(line: Any) -> list[str]:
+def invoice_words(line: Any) -> list[str]:
     """The line's explanation in the reader's language (templates filled after translation)."""
     phrases = []
     for item in line.words or []:
@@ -27,11 +27,16 @@ def _words(line: Any) -> list[str]:
     return phrases
 
 
+def invoice_rows(invoice: Invoice) -> list[dict[str, Any]]:
+    """Each line of the invoice with its explanation, in the active language."""
+    return [
+        {"line": line, "words": invoice_words(line)} for line in invoice.lines.order_by("position")
+    ]
+
+
 def invoice_html(invoice: Invoice) -> str:
     with translation.override(invoice.language or None):
-        lines = [
-            {"line": line, "words": _words(line)} for line in invoice.lines.order_by("position")
-        ]
+        lines = invoice_rows(invoice)
         return render_to_string(
             "billing/invoice.html",
             {

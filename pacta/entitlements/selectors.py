@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,12 +34,14 @@ def credit_list_of_period(*, contract: Any, period_on: dt.date) -> QuerySet[Cred
     )
 
 
-def credit_list_owed(*, contract: Any, starts_on: dt.date, ends_on: dt.date) -> QuerySet[Credit]:
-    """The rows an invoice of the periods from ``starts_on`` to ``ends_on`` subtracts: goodwill
-    and SLA-breach credits and their reversals. Write-offs are not owed (the work was never
-    billed), so they are left out."""
+def credit_list_owed(
+    *, contract_ids: Iterable[Any], starts_on: dt.date, ends_on: dt.date
+) -> QuerySet[Credit]:
+    """The rows an invoice of the contracts' periods from ``starts_on`` to ``ends_on``
+    subtracts: goodwill and SLA-breach credits and their reversals. Write-offs are not owed
+    (the work was never billed), so they are left out."""
     return Credit.objects.filter(
-        contract=contract,
+        contract_id__in=contract_ids,
         period_on__gte=starts_on,
         period_on__lte=ends_on,
         kind__in=OWED_KINDS,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("inspections/", include("pacta.web.inspections")),
     path("charges/", include("pacta.web.charges")),
     path("field/", include("pacta.web.field")),
+    path("finance/", include("pacta.web.finance")),
 ]

@@ -29,6 +29,7 @@ from pacta.billing.services.invoices import (
     invoice_settle,
     invoice_update,
     period_close,
+    quote_invoice,
     work_order_invoice,
 )
 from pacta.billing.services.payments import (
@@ -80,6 +81,7 @@ __all__ = [
     "payment_record",
     "period_close",
     "periods_ensure",
+    "quote_invoice",
     "work_order_invoice",
     "work_order_rate",
     "work_order_rate_after_commit",

@@ -14,22 +14,27 @@ credit notes, for the whole invoice or some lines, never more than is left on it
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from pacta.accounts.access import SYSTEM
 from pacta.audit.services import (
     Action,
     Actor,
     RecordWriter,
     actor_user,
+    change_entry,
     change_record,
+    change_record_bulk,
     require_reason,
     snapshot,
 )
@@ -60,10 +65,10 @@ from pacta.billing.models import (
     SeriesCounter,
     SeriesKind,
 )
-from pacta.catalog.selectors import tax_rate_percent_on
-from pacta.contracts.selectors import contract_version_in_force
+from pacta.contracts.selectors import contract_version_list
 from pacta.domain import invoicing
-from pacta.domain.errors import InvalidInput
+from pacta.domain.errors import InvalidInput, PactaError
+from pacta.domain.terms import version_in_force
 from pacta.entitlements.selectors import credit_list_owed
 
 Contract = Any
@@ -106,9 +111,10 @@ def billing_mode_of(contract: Contract) -> str:
 
 
 def _invoiced_work_orders() -> Any:
-    return InvoiceLine.objects.filter(work_order__isnull=False, charge_line__isnull=False).values(
-        "work_order_id"
-    )
+    """Work orders already billed: by their rated lines, or by the quote they carry out."""
+    return InvoiceLine.objects.filter(
+        work_order__isnull=False, kind__in=[InvoiceLineKind.CHARGE, InvoiceLineKind.QUOTE]
+    ).values("work_order_id")
 
 
 def charge_lines_pending(**filters: Any) -> Any:
@@ -129,64 +135,7 @@ def charge_lines_pending(**filters: Any) -> Any:
     )
 
 
-def credits_pending(contract: Contract, starts_on: dt.date, ends_on: dt.date) -> Any:
-    invoiced = InvoiceLine.objects.filter(credit__isnull=False).values("credit_id")
-    owed = credit_list_owed(contract=contract, starts_on=starts_on, ends_on=ends_on)
-    return owed.exclude(pk__in=invoiced)
-
-
-def _fee_percent(contract: Contract, version: Any, on: dt.date) -> Decimal:
-    terms = BillingTerms.objects.filter(contract=contract).select_related("fee_tax_rate").first()
-    tax_rate = terms.fee_tax_rate if terms is not None else None
-    if tax_rate is None:
-        scope = list(version.scope_lines.select_related("service__tax_rate"))
-        included = [line for line in scope if line.coverage == "included"] or scope
-        tax_rate = included[0].service.tax_rate if included else None
-    percent = tax_rate_percent_on(tax_rate, on) if tax_rate is not None else None
-    if percent is None:
-        raise FeeTaxRateUnknown(
-            _("Contract %(contract)s has no tax rate for its fee on %(day)s.")
-            % {"contract": contract.number, "day": on.isoformat()}
-        )
-    return percent
-
-
 # --- turning sources into lines -----------------------------------------------------------------
-def _fee_source(contract: Contract, period: ContractPeriod) -> invoicing.LineSource | None:
-    version = contract_version_in_force(contract, period.starts_on)
-    if version is None:
-        raise NoTermsForPeriod(
-            _("Contract %(contract)s had no terms in force on %(day)s.")
-            % {"contract": contract.number, "day": period.starts_on.isoformat()}
-        )
-    if version.subscription_fee == 0:
-        return None
-    percent = _fee_percent(contract, version, period.starts_on)
-    return invoicing.LineSource(
-        kind=InvoiceLineKind.FEE,
-        description=_("Subscription fee, %(from)s to %(until)s")
-        % {"from": period.starts_on.isoformat(), "until": period.ends_on.isoformat()},
-        quantity=period.share,
-        unit=period.length,
-        unit_price=version.subscription_fee,
-        amount=invoicing.fee_amount(version.subscription_fee, period.share),
-        tax_percent=percent,
-        source=("fee", version.pk),
-        words=(
-            [
-                gettext_noop(
-                    "Fee of contract %(contract)s, version %(version)s, times %(share)s of a period"
-                ),
-                {
-                    "contract": contract.number,
-                    "version": version.number,
-                    "share": str(period.share),
-                },
-            ],
-        ),
-    )
-
-
 def _charge_source(line: ChargeLine) -> invoicing.LineSource:
     work_order = line.rating.work_order
     return invoicing.LineSource(
@@ -244,52 +193,93 @@ def _series(kind: str) -> InvoiceSeries:
     return series
 
 
-def _invoice_write(
-    *,
-    actor: Actor,
-    key: str,
-    origin: str,
-    customer: Customer,
-    contract: Contract | None,
-    period: ContractPeriod | None,
-    sources: Sequence[invoicing.LineSource],
-    currency: str,
-    now: dt.datetime,
-    run: Any = None,
-    corrects: Invoice | None = None,
-    reason: str = "",
-) -> Invoice:
-    """Write one draft with its lines and tax totals (inside the caller's transaction)."""
-    figures = invoicing.invoice_figures(sources, currency)
-    kind = InvoiceKind.CREDIT_NOTE if corrects is not None else InvoiceKind.INVOICE
-    invoice = Invoice.objects.create(
-        kind=kind,
-        key=key,
-        origin=origin,
-        customer=customer,
-        contract=contract,
-        period=period,
-        corrects=corrects,
-        series=_series(kind),
-        currency=currency,
-        language=customer.language,
-        tax_point_date=period.ends_on if period is not None else None,
-        net_total=figures.net_total,
-        tax_total=figures.tax_total,
-        gross_total=figures.gross_total,
-        created_at=now,
-        created_by=actor_user(actor),
-        run=run,
+@dataclass
+class Draft:
+    """One invoice to write: what it bills (``key``), for whom, and its sources."""
+
+    key: str
+    origin: str
+    customer: Customer
+    contract: Contract | None
+    period: ContractPeriod | None
+    sources: Sequence[invoicing.LineSource]
+    currency: str
+    run: Any = None
+    corrects: Invoice | None = None
+    series: InvoiceSeries | None = None
+
+    @property
+    def kind(self) -> str:
+        return InvoiceKind.CREDIT_NOTE if self.corrects is not None else InvoiceKind.INVOICE
+
+
+def _invoices_write(
+    drafts: Sequence[Draft], *, actor: Actor, now: dt.datetime, reason: str = ""
+) -> list[Invoice]:
+    """Write drafts with their lines and tax totals, in bulk (one insert per table however
+    many), and their audit rows; inside the caller's transaction."""
+    figures = [invoicing.invoice_figures(d.sources, d.currency) for d in drafts]
+    user = actor_user(actor)
+    invoices = Invoice.objects.bulk_create(
+        [
+            Invoice(
+                kind=d.kind,
+                key=d.key,
+                origin=d.origin,
+                customer=d.customer,
+                contract=d.contract,
+                period=d.period,
+                corrects=d.corrects,
+                series=d.series
+                or _series(
+                    SeriesKind.CREDIT_NOTE if d.corrects is not None else SeriesKind.INVOICE
+                ),
+                currency=d.currency,
+                language=d.customer.language,
+                tax_point_date=d.period.ends_on if d.period is not None else None,
+                net_total=f.net_total,
+                tax_total=f.tax_total,
+                gross_total=f.gross_total,
+                created_at=now,
+                created_by=user,
+                run=d.run,
+            )
+            for d, f in zip(drafts, figures, strict=True)
+        ]
     )
-    InvoiceLine.objects.bulk_create([_line_row(invoice, line) for line in figures.lines])
+    InvoiceLine.objects.bulk_create(
+        [
+            _line_row(invoice, line)
+            for invoice, f in zip(invoices, figures, strict=True)
+            for line in f.lines
+        ],
+        batch_size=2_000,
+    )
     InvoiceTaxTotal.objects.bulk_create(
         [
             InvoiceTaxTotal(invoice=invoice, tax_percent=t.tax_percent, base=t.base, tax=t.tax)
-            for t in figures.tax_totals
+            for invoice, f in zip(invoices, figures, strict=True)
+            for t in f.tax_totals
         ]
     )
-    _audit(actor, invoice, None, action=Action.CREATE, reason=reason, now=now)
-    return invoice
+    change_record_bulk(
+        change_entry(
+            actor=actor,
+            action=Action.CREATE,
+            instance=invoice,
+            before=None,
+            after=snapshot(invoice),
+            reason=reason,
+            now=now,
+        )
+        for invoice in invoices
+    )
+    return invoices
+
+
+def _invoice_write(*, actor: Actor, now: dt.datetime, reason: str = "", **draft: Any) -> Invoice:
+    """Write one draft (see :func:`_invoices_write`)."""
+    return _invoices_write([Draft(**draft)], actor=actor, now=now, reason=reason)[0]
 
 
 def _line_row(invoice: Invoice, line: invoicing.FigureLine) -> InvoiceLine:
@@ -307,14 +297,16 @@ def _line_row(invoice: Invoice, line: invoicing.FigureLine) -> InvoiceLine:
         words=list(line.words),
     )
     if what == "charge":
-        row.charge_line = source
+        row.charge_line_id = source.pk
         row.work_order_id = source.rating.work_order_id
     elif what == "credit":
-        row.credit = source
+        row.credit_id = source.pk
         row.work_order_id = source.work_order_id
     elif what == "corrects":
-        row.corrects_line = source
+        row.corrects_line_id = source.pk
         row.work_order_id = source.work_order_id
+    elif what == "quote":
+        row.work_order_id = source
     return row
 
 
@@ -323,29 +315,201 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
-def period_sources(period: ContractPeriod) -> list[invoicing.LineSource]:
-    """What a period's invoice bills: its fee, then (billed per period) the pending rated lines
-    of accepted work done by its end, then its credits (at the fee's tax rate, or the first
-    line's, or zero)."""
-    contract = period.contract
-    sources: list[invoicing.LineSource] = []
-    fee = _fee_source(contract, period)
-    if fee is not None:
-        sources.append(fee)
-    if billing_mode_of(contract) == BillingMode.PERIOD:
-        lines = charge_lines_pending(
-            rating__contract_version__contract=contract, rating__period_on__lte=period.ends_on
+#: What an invoice line takes from a charge line (the rest is not read).
+LINE_FIELDS = (
+    "position",
+    "charge_type",
+    "label",
+    "quantity",
+    "unit",
+    "unit_price",
+    "multiplier",
+    "amount",
+    "tax_rate",
+    "words",
+    "rating__sequence",
+    "rating__period_on",
+    "rating__work_order__id",
+)
+
+
+class PeriodFacts:
+    """What closing periods reads, read at once for a batch of periods (a handful of queries
+    however many periods): each contract's versions with their scope and dated tax rates, its
+    billing terms, the charge lines and credits waiting. Lines handed to one period are not
+    handed to another."""
+
+    def __init__(self, periods: Sequence[ContractPeriod]) -> None:
+        ids = {period.contract_id for period in periods}
+        since = min((period.starts_on for period in periods), default=dt.date.min)
+        until = max((period.ends_on for period in periods), default=dt.date.min)
+        self.versions: dict[Any, list[Any]] = defaultdict(list)
+        versions = contract_version_list(audience=SYSTEM).filter(contract_id__in=ids)
+        for version in versions.prefetch_related("scope_lines__service__tax_rate__values"):
+            self.versions[version.contract_id].append(version)
+        self.terms = {
+            terms.contract_id: terms
+            for terms in BillingTerms.objects.filter(contract_id__in=ids).prefetch_related(
+                "fee_tax_rate__values"
+            )
+        }
+        self.lines: dict[Any, list[ChargeLine]] = defaultdict(list)
+        lines = (
+            charge_lines_pending(
+                rating__contract_version__contract_id__in=ids, rating__period_on__lte=until
+            )
+            .annotate(billed_contract=F("rating__contract_version__contract_id"))
+            .only(*LINE_FIELDS)
         )
-        sources.extend(_charge_source(line) for line in lines)
-    credits = list(credits_pending(contract, period.starts_on, period.ends_on))
-    if credits:
-        percent = sources[0].tax_percent if sources else Decimal(0)
-        sources.extend(_credit_source(credit, percent) for credit in credits)
-    return sources
+        for line in lines:
+            self.lines[line.billed_contract].append(line)
+        self.credits: dict[Any, list[Any]] = defaultdict(list)
+        invoiced = InvoiceLine.objects.filter(credit__isnull=False).values("credit_id")
+        credits = credit_list_owed(contract_ids=ids, starts_on=since, ends_on=until)
+        for credit in credits.exclude(pk__in=invoiced):
+            self.credits[credit.contract_id].append(credit)
+        self.series = _series(SeriesKind.INVOICE)
+
+    def mode(self, contract: Contract) -> str:
+        terms = self.terms.get(contract.pk)
+        return terms.mode if terms is not None else BillingMode.PERIOD
+
+    def _fee_percent(self, contract: Contract, version: Any, on: dt.date) -> Decimal:
+        terms = self.terms.get(contract.pk)
+        tax_rate = terms.fee_tax_rate if terms is not None else None
+        if tax_rate is None:
+            scope = sorted(version.scope_lines.all(), key=lambda line: line.service.code)
+            included = [line for line in scope if line.coverage == "included"] or scope
+            tax_rate = included[0].service.tax_rate if included else None
+        value = version_in_force(tax_rate.values.all(), on) if tax_rate is not None else None
+        if value is None:
+            raise FeeTaxRateUnknown(
+                _("Contract %(contract)s has no tax rate for its fee on %(day)s.")
+                % {"contract": contract.number, "day": on.isoformat()}
+            )
+        return value.percent
+
+    def _fee(self, contract: Contract, period: ContractPeriod) -> invoicing.LineSource | None:
+        version = version_in_force(self.versions[contract.pk], period.starts_on)
+        if version is None:
+            raise NoTermsForPeriod(
+                _("Contract %(contract)s had no terms in force on %(day)s.")
+                % {"contract": contract.number, "day": period.starts_on.isoformat()}
+            )
+        if version.subscription_fee == 0:
+            return None
+        percent = self._fee_percent(contract, version, period.starts_on)
+        return invoicing.LineSource(
+            kind=InvoiceLineKind.FEE,
+            description=_("Subscription fee, %(from)s to %(until)s")
+            % {"from": period.starts_on.isoformat(), "until": period.ends_on.isoformat()},
+            quantity=period.share,
+            unit=period.length,
+            unit_price=version.subscription_fee,
+            amount=invoicing.fee_amount(version.subscription_fee, period.share),
+            tax_percent=percent,
+            source=("fee", version.pk),
+            words=(
+                [
+                    gettext_noop(
+                        "Fee of contract %(contract)s, version %(version)s, "
+                        "times %(share)s of a period"
+                    ),
+                    {
+                        "contract": contract.number,
+                        "version": version.number,
+                        "share": str(period.share),
+                    },
+                ],
+            ),
+        )
+
+    def sources(self, period: ContractPeriod) -> list[invoicing.LineSource]:
+        """What a period's invoice bills: its fee, then (billed per period) the waiting rated
+        lines of accepted work done by its end, then its credits (at the fee's tax rate, or
+        the first line's, or zero). Call it in the customer's language."""
+        contract = period.contract
+        sources: list[invoicing.LineSource] = []
+        fee = self._fee(contract, period)
+        if fee is not None:
+            sources.append(fee)
+        if self.mode(contract) == BillingMode.PERIOD:
+            waiting = self.lines[contract.pk]
+            due = [line for line in waiting if line.rating.period_on <= period.ends_on]
+            self.lines[contract.pk] = [line for line in waiting if line not in due]
+            sources.extend(_charge_source(line) for line in due)
+        credits = self.credits[contract.pk]
+        ours = [c for c in credits if period.starts_on <= c.period_on <= period.ends_on]
+        if ours:
+            self.credits[contract.pk] = [c for c in credits if c not in ours]
+            percent = sources[0].tax_percent if sources else Decimal(0)
+            sources.extend(_credit_source(credit, percent) for credit in ours)
+        return sources
 
 
 def period_key(period: ContractPeriod) -> str:
     return f"period:{period.contract_id}:{period.starts_on.isoformat()}"
+
+
+def periods_write(
+    *,
+    actor: Actor,
+    periods: Sequence[ContractPeriod],
+    facts: PeriodFacts,
+    now: dt.datetime,
+    run: Any = None,
+) -> tuple[dict[Any, Invoice], dict[Any, PactaError], int]:
+    """Write the drafts of open periods locked by the caller, in bulk, and mark them closed
+    (invoiced straight away when there is nothing to bill). Returns the invoices by period,
+    the periods refused (no terms, no tax rate for the fee: left open) with their error, and
+    the number of invoice lines written. Inside the caller's transaction: all or nothing."""
+    drafts, refused, empty = [], {}, []
+    for period in periods:
+        contract = period.contract
+        try:
+            with translation.override(contract.customer.language):
+                sources = facts.sources(period)
+        except PactaError as error:
+            refused[period.pk] = error
+            continue
+        if not sources:
+            empty.append(period)
+            continue
+        drafts.append(
+            Draft(
+                key=period_key(period),
+                origin=InvoiceOrigin.PERIOD,
+                customer=contract.customer,
+                contract=contract,
+                period=period,
+                sources=sources,
+                currency=contract.currency,
+                run=run,
+                series=facts.series,
+            )
+        )
+    invoices = _invoices_write(drafts, actor=actor, now=now)
+    entries = []
+    for state, done in (
+        (PeriodState.CLOSED, [d.period for d in drafts]),
+        (PeriodState.INVOICED, empty),
+    ):
+        if not done:
+            continue
+        ContractPeriod.objects.filter(pk__in=[p.pk for p in done]).update(
+            state=state, closed_at=now
+        )
+        for period in done:
+            before = snapshot(period)
+            period.state, period.closed_at = state, now
+            entries.append(
+                change_entry(
+                    actor=actor, instance=period, before=before, after=snapshot(period), now=now
+                )
+            )
+    change_record_bulk(entries)
+    lines = sum(len(d.sources) for d in drafts)
+    return {invoice.period_id: invoice for invoice in invoices}, refused, lines
 
 
 def period_close(
@@ -364,30 +528,12 @@ def period_close(
         if period.state != PeriodState.OPEN:
             return Invoice.objects.filter(key=period_key(period)).first()
         invoicing.period_check_ended(ends_on=period.ends_on, today=_today(now))
-        contract = period.contract
-        customer = contract.customer
-        with translation.override(customer.language):
-            sources = period_sources(period)
-        before = snapshot(period)
-        invoice = None
-        if sources:
-            invoice = _invoice_write(
-                actor=actor,
-                key=period_key(period),
-                origin=InvoiceOrigin.PERIOD,
-                customer=customer,
-                contract=contract,
-                period=period,
-                sources=sources,
-                currency=contract.currency,
-                now=now,
-                run=run,
-            )
-        period.state = PeriodState.CLOSED if invoice is not None else PeriodState.INVOICED
-        period.closed_at = now
-        period.save(update_fields=["state", "closed_at"])
-        _audit(actor, period, before, now=now)
-    return invoice
+        written, refused, _lines = periods_write(
+            actor=actor, periods=[period], facts=PeriodFacts([period]), now=now, run=run
+        )
+        if refused:
+            raise refused[period.pk]
+    return written.get(period.pk)
 
 
 # --- other ways to bill -------------------------------------------------------------------------
@@ -422,6 +568,55 @@ def work_order_invoice(*, actor: Actor, work_order: Any, now: dt.datetime | None
             sources=sources,
             currency=contract.currency,
             now=now,
+        )
+
+
+def quote_invoice(*, actor: Actor, quote: Any, now: dt.datetime | None = None) -> Invoice:
+    """Billing on quote acceptance: a draft of an accepted quote's lines at their quoted
+    prices (the same quote again returns the same invoice). The work order carrying the quote
+    out is then billed: its rated lines are not billed again."""
+    now = now or timezone.now()
+    if quote.status != "accepted":
+        raise WrongBillingMode(
+            _("Quote %(quote)s is not accepted: only accepted quotes are invoiced.")
+            % {"quote": quote.number or quote.pk}
+        )
+    key = f"quote:{quote.pk}"
+    with transaction.atomic():
+        existing = Invoice.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        sources = [
+            invoicing.LineSource(
+                kind=InvoiceLineKind.QUOTE,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                tax_percent=line.tax_percent,
+                source=("quote", quote.work_order_id),
+                words=(
+                    [
+                        gettext_noop("Line %(line)s of quote %(quote)s"),
+                        {"line": line.position, "quote": quote.number or str(quote.pk)},
+                    ],
+                ),
+            )
+            for line in quote.lines.order_by("position")
+        ]
+        if not sources:
+            raise NothingToInvoice(_("The quote has no lines."))
+        return _invoice_write(
+            actor=actor,
+            now=now,
+            key=key,
+            origin=InvoiceOrigin.QUOTE,
+            customer=quote.customer,
+            contract=quote.contract,
+            period=None,
+            sources=sources,
+            currency=quote.currency,
         )
 
 

@@ -31,6 +31,7 @@ from pacta.billing.services import (
     invoice_update,
     period_close,
     periods_ensure,
+    quote_invoice,
     work_order_invoice,
     work_order_rate,
 )
@@ -383,3 +384,43 @@ def test_a_draft_is_not_credited(world):
     invoice = period_close(actor=None, period=march(world["contract"]), now=NOW)
     with pytest.raises(NotIssued):
         credit_note_create(actor=None, invoice=invoice, reason="x", now=NOW)
+
+
+def test_an_accepted_quote_is_invoiced_at_its_prices_and_its_work_is_not_billed_again(world):
+    from pacta.service.models import Quote, QuoteLine  # no quote services yet (issue 5 records)
+
+    contract, site = world["contract"], world["site"]
+    job = accepted_job(contract, site, world["repair"])
+    quote = Quote.objects.create(
+        customer=world["customer"],
+        site=site,
+        contract=contract,
+        number="Q-2026-001",
+        title="New outdoor unit",
+        currency="EUR",
+        status="accepted",
+        work_order=job,
+        created_at=NOW,
+    )
+    QuoteLine.objects.create(
+        quote=quote,
+        position=1,
+        description="Outdoor unit, installed",
+        quantity=Q(1),
+        unit="each",
+        unit_price=Q("1200.00"),
+        tax_percent=Q("21.00"),
+        amount=Q("1200.00"),
+    )
+    invoice = quote_invoice(actor=None, quote=quote, now=NOW)
+    assert (invoice.origin, invoice.key, lines_of(invoice)) == (
+        "quote",
+        f"quote:{quote.pk}",
+        [("quote", Q("1200.00"), Q("21.00"))],
+    )
+    assert invoice.gross_total == Q("1452.00")
+    assert quote_invoice(actor=None, quote=quote, now=NOW) == invoice
+    # the work order carrying the quote out is billed: the period bills only its fee
+    assert lines_of(period_close(actor=None, period=march(contract), now=NOW)) == [
+        ("fee", Q("150.00"), Q("21.00"))
+    ]

@@ -124,9 +124,6 @@ def _world() -> dict[str, Any]:
     inspection = inspection_start(actor=None, work_order=work_order, template=template)
     inspection_reading_record(actor=None, inspection=inspection, parameter=parameter, passed=True)
     inspection = inspection_finish(actor=None, inspection=inspection)
-    # The rules of rating, on the terms of a draft (editable) contract of the customer.
-    draft = make.contract(customer, scope=[(service, "included")], status="draft")
-    rules = _rules(draft.versions.get(), service)
     (period,) = periods_ensure(contract=contract, until=date(2026, 1, 31))
     invoice = invoice_issue(actor=None, invoice=period_close(actor=None, period=period))
     payment = payment_record(
@@ -147,6 +144,9 @@ def _world() -> dict[str, Any]:
     )
     work_order_update(actor=None, work_order=repaired, values={"status": "completed"})
     rating = work_order_rate(actor=None, work_order=repaired, now=make.at("2026-03-20 12:00"))
+    # The rules of rating, on the terms of a draft (editable) contract of the customer.
+    draft = make.contract(customer, scope=[(service, "included")], status="draft")
+    rules = _rules(draft.versions.get(), service)
     records = {
         "contractor": company,
         "customer": customer,
@@ -187,7 +187,6 @@ def _world() -> dict[str, Any]:
             actor=None, values={"contract": contract, "label": "Names", "pattern": "Mr \\w+"}
         ),
         "issued-report": inspection_report_issue(inspection_id=inspection.pk),
-        **rules,
         "credit": credit_goodwill_grant(
             actor=None,
             contract=contract,
@@ -210,6 +209,7 @@ def _world() -> dict[str, Any]:
         "dispute": dispute_raise(actor=None, line=invoice.lines.get(), reason="Not done"),
         "rating": rating,
         "charge-line": rating.lines.get(),
+        **rules,
     }
     return {"users": users, "records": records}
 

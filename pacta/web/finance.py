@@ -1,0 +1,119 @@
+"""Finance pages: run the invoicing over the periods ended by a day, review the drafts it
+made, and issue them (each issued invoice then has its number and its PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pacta.accounts.access import ADD, CHANGE, VIEW, Audience, audience_of, may
+from pacta.billing import selectors, services
+from pacta.billing.rendering import invoice_rows
+from pacta.domain.errors import PactaError
+
+app_name = "finance"
+INVOICE, RUN = "billing.invoice", "billing.invoicerun"
+
+
+def _finance(request: HttpRequest) -> Audience:
+    reader = audience_of(request.user)
+    if not (reader.is_office and may(reader, INVOICE, VIEW)):
+        raise PermissionDenied
+    return reader
+
+
+def _issue(request: HttpRequest, reader: Audience, ids: list[str]) -> None:
+    drafts = selectors.invoice_list(audience=reader).filter(state="draft", pk__in=ids)
+    issued = 0
+    for invoice in drafts.order_by("pk"):
+        try:
+            services.invoice_issue(actor=request.user, invoice=invoice)
+        except PactaError as error:
+            messages.error(request, error.message_in(_))
+            break
+        issued += 1
+    if issued:
+        messages.success(
+            request,
+            ngettext("%(count)d invoice issued.", "%(count)d invoices issued.", issued)
+            % {"count": issued},
+        )
+
+
+def _run(request: HttpRequest) -> None:
+    try:
+        until = dt.date.fromisoformat(request.POST.get("until", ""))
+    except ValueError:
+        messages.error(request, _("Give the last day of the periods to invoice (YYYY-MM-DD)."))
+        return
+    try:
+        run = services.invoice_run(actor=request.user, until=until)
+    except PactaError as error:
+        messages.error(request, error.message_in(_))
+        return
+    messages.success(
+        request,
+        _("Invoice run through %(until)s: %(periods)d periods closed, %(errors)d refused.")
+        % {"until": until.isoformat(), "periods": run.periods, "errors": len(run.errors)},
+    )
+
+
+@login_required
+def invoicing(request: HttpRequest) -> HttpResponse:
+    """Run, then review the drafts and issue those chosen."""
+    reader = _finance(request)
+    if request.method == "POST":
+        if "run" in request.POST:
+            if not may(reader, RUN, ADD):
+                raise PermissionDenied
+            _run(request)
+        elif "issue" in request.POST:
+            if not may(reader, INVOICE, CHANGE):
+                raise PermissionDenied
+            _issue(request, reader, request.POST.getlist("invoice"))
+        return redirect("web:finance:invoicing")
+    invoices = selectors.invoice_list(audience=reader)
+    context: dict[str, Any] = {
+        "drafts": invoices.filter(state="draft").order_by("customer__legal_name", "pk")[:200],
+        "issued": invoices.exclude(state="draft").order_by("-issued_at", "-pk")[:20],
+        "runs": selectors.invoice_run_list(audience=reader)[:5],
+        "may_run": may(reader, RUN, ADD),
+        "may_issue": may(reader, INVOICE, CHANGE),
+        "yesterday": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+    }
+    return render(request, "finance/invoicing.html", context)
+
+
+@login_required
+def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """One invoice: every line with where it came from, the taxes, and (a draft) issue."""
+    reader = _finance(request)
+    invoice = get_object_or_404(selectors.invoice_list(audience=reader), pk=invoice_id)
+    if request.method == "POST":
+        if not may(reader, INVOICE, CHANGE):
+            raise PermissionDenied
+        _issue(request, reader, [str(invoice.pk)])
+        return redirect("web:finance:invoice", invoice.pk)
+    context = {
+        "invoice": invoice,
+        "lines": invoice_rows(invoice),
+        "tax_totals": invoice.tax_totals.order_by("tax_percent"),
+        "may_issue": may(reader, INVOICE, CHANGE) and invoice.state == "draft",
+    }
+    return render(request, "finance/invoice.html", context)
+
+
+urlpatterns = [
+    path("", invoicing, name="invoicing"),
+    path("invoices/<int:invoice_id>/", invoice_page, name="invoice"),
+]

@@ -1,0 +1,79 @@
+"""The finance pages: run the invoicing, review the drafts, issue them; only finance (and the
+office roles allowed) reach them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pacta.billing.models import Invoice, InvoiceRun
+from pacta.billing.services import period_close, periods_ensure
+from tests.support import make
+from tests.support.make import at
+from tests.support.state import table_counts
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/finance/"
+
+
+@pytest.fixture
+def contract():
+    return make.contract(
+        make.customer(legal_name="Clínica Norte S.L."), scope=[(make.service(), "included")]
+    )
+
+
+def test_finance_runs_reviews_and_issues(client, contract):
+    client.force_login(make.user("finance"))
+    ran = client.post(PAGE, {"run": "", "until": "2026-02-28"}, follow=True)
+    assert ran.status_code == 200
+    assert "2 periods closed, 0 refused" in ran.content.decode()
+    assert InvoiceRun.objects.get().periods == 2
+    drafts = list(Invoice.objects.order_by("pk"))
+    page = client.get(PAGE).content.decode()
+    assert all(f'data-testid="draft-{d.pk}"' in page for d in drafts)
+    assert "Clínica Norte S.L." in page
+    detail = client.get(f"/finance/invoices/{drafts[0].pk}/").content.decode()
+    assert "Subscription fee, 2026-01-01 to 2026-01-31" in detail
+    assert "Fee of contract" in detail  # where the figure came from
+    issued = client.post(PAGE, {"issue": "", "invoice": [d.pk for d in drafts]}, follow=True)
+    assert "2 invoices issued." in issued.content.decode()
+    assert list(Invoice.objects.order_by("pk").values_list("number", flat=True)) == [
+        "F2026-00001",
+        "F2026-00002",
+    ]
+
+
+def test_a_run_for_a_day_not_past_is_refused_on_the_page(client, contract):
+    client.force_login(make.user("finance"))
+    before = table_counts()
+    page = client.post(PAGE, {"run": "", "until": "2999-01-31"}, follow=True).content.decode()
+    assert "The billing period has not ended yet: it cannot be invoiced." in page
+    assert table_counts() == before
+
+
+def test_an_invoice_is_issued_from_its_page(client, contract):
+    periods_ensure(contract=contract, until=date(2026, 1, 31), now=at("2026-02-02 10:00"))
+    draft = period_close(actor=None, period=contract.billing_periods.get())
+    client.force_login(make.user("finance"))
+    response = client.post(f"/finance/invoices/{draft.pk}/", {"issue": ""}, follow=True)
+    assert 'data-testid="number">F2026-00001<' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["customer", "technician", "dispatcher"])
+def test_other_roles_do_not_reach_the_finance_pages(client, contract, role):
+    values = {"customer": contract.customer} if role == "customer" else {}
+    client.force_login(make.user(role, **values))
+    assert client.get(PAGE).status_code == 403
+    before = table_counts()
+    assert client.post(PAGE, {"run": "", "until": "2026-02-28"}).status_code == 403
+    assert table_counts() == before
+
+
+def test_a_manager_reviews_but_does_not_run_or_issue(client, contract):
+    client.force_login(make.user("manager"))
+    page = client.get(PAGE).content.decode()
+    assert 'name="run"' not in page
+    assert client.post(PAGE, {"run": "", "until": "2026-02-28"}).status_code == 403
