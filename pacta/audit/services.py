@@ -513,7 +513,7 @@ _AS_THEY_ARE = frozenset(
 )
 
 
-def _column_writer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+def _column_writer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
     kind = field.get_internal_type()
     if kind in _AS_THEY_ARE:
         return lambda value: value
@@ -525,7 +525,7 @@ def _column_writer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def rows_insert(
+def rows_insert_values(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     """Insert ``rows`` (each the values of ``fields``, in that order; a foreign key by its
@@ -534,13 +534,14 @@ def rows_insert(
     writes under one audit row of their owner each (a rating's charge lines): values are
     already of their field's type, nothing is validated, no ids are returned. Call inside the
     writing transaction."""
+    connection = _database()
     meta = model._meta
     given = [meta.get_field(name) for name in fields]
     named = {field.name for field in given}
     rest = [
         field for field in meta.concrete_fields if not field.primary_key and field.name not in named
     ]
-    writers = [_column_writer(field) for field in given]  # type: ignore[arg-type]
+    writers = [_column_writer(field, connection) for field in given]  # type: ignore[arg-type]
     tail = [field.get_db_prep_save(field.get_default(), connection) for field in rest]
     quote = connection.ops.quote_name
     # Only names from the model's own metadata, quoted, go into the statement; values are bound.

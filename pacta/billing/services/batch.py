@@ -37,7 +37,7 @@ from pacta.audit.services import (
     actor_user,
     change_entry,
     change_record_bulk,
-    rows_insert,
+    rows_insert_values,
     snapshot,
 )
 from pacta.billing.errors import NoTermsInForce, WorkOrderNotCompleted
@@ -576,7 +576,7 @@ class _Batch:
         ratings = Rating.objects.bulk_create(
             [stored for stored, _r, _c in self.new], batch_size=BULK
         )
-        rows_insert(
+        rows_insert_values(
             ChargeLine,
             LINE_FIELDS,
             (row for stored, result, _c in self.new for row in _charge_lines(stored, result)),
