@@ -355,6 +355,13 @@ def intake_verdict(
             None,
             SiteNotCovered.on("equipment", _("No contract in force covers this equipment.")),
         )
+    if service is None:  # nothing named: what is there to ask for?
+        return IntakeVerdict(
+            None,
+            ServiceNotInScope.on(
+                "service", _("No service is in the scope of the contracts in force here.")
+            ),
+        )
     fitting = [c for c in live if _coverage(contract_live_version(c, on), service.pk)]
     if not fitting:
         return IntakeVerdict(
