@@ -47,3 +47,14 @@ CHROMIUM_PATH: str = _env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 ACCEPTANCE_DIR: Path = Path(
     _env.str("ACCEPTANCE_DIR", default=str(BASE_DIR.parent / "shared" / "acceptance"))
 )
+
+#: Inbound e-mail (issue 5): the shared token the mail server sends with
+#: ``POST /api/v1/inbound-email/`` (empty: the endpoint refuses everything), and the IMAP
+#: mailbox ``manage.py mail_poll`` reads (``imaps://user:password@host:993/INBOX``; empty: off).
+INBOUND_EMAIL_TOKEN: str = _env.str("INBOUND_EMAIL_TOKEN", default="")
+MAIL_POLL_HOST: str = _env.str("MAIL_POLL_HOST", default="")
+MAIL_POLL_PORT: int = _env.int("MAIL_POLL_PORT", default=993)
+MAIL_POLL_SSL: bool = _env.bool("MAIL_POLL_SSL", default=True)
+MAIL_POLL_USER: str = _env.str("MAIL_POLL_USER", default="")
+MAIL_POLL_PASSWORD: str = _env.str("MAIL_POLL_PASSWORD", default="")
+MAIL_POLL_FOLDER: str = _env.str("MAIL_POLL_FOLDER", default="INBOX")

@@ -191,6 +191,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 # --- pacta ----------------------------------------------------------------------------------
 PACTA_COMPANY_CURRENCY = env.COMPANY_CURRENCY
 PACTA_BOARD_REFRESH_SECONDS = env.BOARD_REFRESH_SECONDS
+# Inbound e-mail (issue 5): the mail server's shared token, and the mailbox `mail_poll` reads.
+PACTA_INBOUND_EMAIL_TOKEN = env.INBOUND_EMAIL_TOKEN
+PACTA_MAIL_POLL = {
+    "host": env.MAIL_POLL_HOST,
+    "port": env.MAIL_POLL_PORT,
+    "ssl": env.MAIL_POLL_SSL,
+    "user": env.MAIL_POLL_USER,
+    "password": env.MAIL_POLL_PASSWORD,
+    "folder": env.MAIL_POLL_FOLDER,
+}
 
 LOGGING = {
     "version": 1,

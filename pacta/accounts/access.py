@@ -93,6 +93,8 @@ RECORDS: dict[str, RecordAccess] = {
     "contracts.surchargerule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "contracts.travelrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "contracts.allowance": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    # Intake (issue 5): the office reads where a contract's tickets are routed.
+    "contracts.routingrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "service.ticket": _access(
         {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
         {T: "work_orders__technician", U: "customer"},

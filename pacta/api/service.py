@@ -171,10 +171,18 @@ class TicketSerializer(RecordSerializer):
             "sla_next_due_at",
             "sla_evaluated_at",
             "clocks",
+            "contact",
+            "team",
+            "override",
+            "override_reason",
+            "overridden_by",
             "reason",
         ]
         read_only_fields = [
             "created_by",
+            "team",
+            "override_reason",
+            "overridden_by",
             "sla_policy",
             "sla_calendar",
             "sla_next_due_at",
@@ -190,6 +198,20 @@ class TicketSerializer(RecordSerializer):
                 "help_text": _("Defaults to now; an imported ticket may carry a past time."),
             },
             "status": {"help_text": _("A ticket opens as new.")},
+            "contract": {
+                "help_text": _(
+                    "Defaults to the site's one live contract with the service in scope."
+                )
+            },
+            "team": {"help_text": _("Where the contract's routing sent it.")},
+            "override": {
+                "help_text": _(
+                    "Open it although the contract does not allow it: billable or quote, with a "
+                    "reason (dispatchers and managers only). Without a contract, it is opened "
+                    "outside any contract."
+                )
+            },
+            "override_reason": {"help_text": _("The reason given with the override.")},
             "sla_policy": {
                 "help_text": _("The SLA policy the clocks run on (the contract's terms).")
             },

@@ -37,6 +37,7 @@ billing.register(router)
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
     path("v1/", include(fieldwork.urlpatterns)),
+    path("v1/", include(comms.urlpatterns)),
     path("v1/", include(router.urls)),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

@@ -162,6 +162,15 @@ class InboundMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    body = models.TextField(
+        _("text"), blank=True, help_text=_("The plain text, or the HTML part made text.")
+    )
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_("Files in Django's storage: [{name, path, content_type, size}]."),
+    )
 
     class Meta:
         verbose_name = _("inbound message")

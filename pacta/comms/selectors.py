@@ -73,3 +73,13 @@ def message_compose(
             subject = render_to_string(f"comms/messages/{event}.subject.txt", dict(context))
             body = render_to_string(f"comms/messages/{event}.body.txt", dict(context))
     return Composed(subject=" ".join(subject.split()), body=body.strip() + "\n", language=language)
+
+
+def outbound_message_answered(message_ids: Any) -> OutboundMessage | None:
+    """The message we sent that an e-mail answers (its In-Reply-To or References), if any."""
+    return (
+        OutboundMessage.objects.filter(message_id__in=list(message_ids))
+        .exclude(message_id="")
+        .order_by("-id")
+        .first()
+    )

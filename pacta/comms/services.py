@@ -8,16 +8,19 @@ again by the periodic outbox flush, later after each failure (:data:`RETRY_DELAY
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context, Template
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from pacta.audit.services import (
@@ -33,7 +36,7 @@ from pacta.audit.services import (
     snapshot,
 )
 from pacta.comms.errors import MessageAlreadySent
-from pacta.comms.models import MAX_ATTEMPTS, MessageTemplate, OutboundMessage
+from pacta.comms.models import MAX_ATTEMPTS, InboundMessage, MessageTemplate, OutboundMessage
 from pacta.domain.errors import FieldErrors
 
 #: How long the outbox waits before trying a failed message again: after the first failure,
@@ -326,3 +329,58 @@ MESSAGE_TEMPLATE = RecordWriter(
     delete=message_template_delete,
     check=message_template_check,
 )
+
+
+# --- inbound e-mail (issue 5) -------------------------------------------------------------------
+def inbound_message_store(
+    *, parsed: Any, raw: bytes, now: dt.datetime | None = None
+) -> tuple[InboundMessage, bool]:
+    """Keep an e-mail as received, its attachments in Django's storage; (message, created).
+    A message delivered again (same Message-ID) is the one stored the first time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        found = InboundMessage.objects.select_for_update().filter(message_id=parsed.message_id)
+        if found.exists():
+            return found.get(), False
+        folder = (
+            f"inbound/{now:%Y/%m}/{hashlib.sha256(parsed.message_id.encode()).hexdigest()[:16]}"
+        )
+        files = []
+        for attachment in parsed.attachments:
+            name = get_valid_filename(attachment.name) or "attachment"
+            path = default_storage.save(f"{folder}/{name}", ContentFile(attachment.data))
+            files.append(
+                {
+                    "name": attachment.name,
+                    "path": path,
+                    "content_type": attachment.content_type,
+                    "size": len(attachment.data),
+                }
+            )
+        message = InboundMessage.objects.create(
+            message_id=parsed.message_id,
+            from_email=parsed.from_email,
+            subject=parsed.subject,
+            in_reply_to=" ".join(parsed.in_reply_to)[:250],
+            received_at=now,
+            raw=raw,
+            body=parsed.text,
+            attachments=files,
+        )
+        return message, True
+
+
+def inbound_message_settle(
+    message: InboundMessage,
+    *,
+    outcome: str,
+    code: str = "",
+    detail: str = "",
+    contact: Any = None,
+    ticket: Any = None,
+) -> InboundMessage:
+    """Record what became of an e-mail: a ticket opened, a comment added, or refused (why)."""
+    message.outcome, message.code, message.detail = outcome, code, detail
+    message.contact, message.ticket = contact, ticket
+    message.save(update_fields=["outcome", "code", "detail", "contact", "ticket"])
+    return message

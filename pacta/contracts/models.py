@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pacta.domain.lifecycle import ContractStatus as DomainStatus
+from pacta.domain.tickets import Priority
 
 ZERO = Decimal(0)
 
@@ -456,3 +457,54 @@ class Allowance(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.code
+
+
+class RoutingRule(models.Model):
+    """Which team a contract's tickets go to: for a service, a priority and a region (the site's
+    zone code), each optional. The most specific rule that matches wins: a service counts more
+    than a priority, a priority more than a region (so "telecom, critical" beats "telecom")."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty = every service."),
+    )
+    priority = models.CharField(
+        _("priority"),
+        max_length=10,
+        blank=True,
+        choices=[
+            (Priority.CRITICAL.value, _("critical")),
+            (Priority.HIGH.value, _("high")),
+            (Priority.NORMAL.value, _("normal")),
+            (Priority.LOW.value, _("low")),
+        ],
+        help_text=_("Empty = every priority."),
+    )
+    region = models.CharField(
+        _("region / zone"),
+        max_length=50,
+        blank=True,
+        help_text=_("The site's region / zone code; empty = every region."),
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["contract", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.team_id}"

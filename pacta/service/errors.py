@@ -82,3 +82,34 @@ class SyncOperationTaken(Conflict):
     """An operation id is the phone's own: another user's id is not replayed."""
 
     code = "operation_id_taken"
+
+
+# --- intake (issue 5) ---------------------------------------------------------------------------
+class ContractNotActive(InvalidInput):
+    """No live contract: the contract is not active, or has no terms in force at the opening."""
+
+    code = "contract_not_active"
+
+
+class ServiceNotInScope(InvalidInput):
+    """The service is not in the scope of the terms in force (no scope line, or excluded)."""
+
+    code = "service_not_in_scope"
+
+
+class SiteNotCovered(InvalidInput):
+    """The contract covers neither the site nor, when given, the equipment."""
+
+    code = "site_not_covered"
+
+
+class ContractAmbiguous(InvalidInput):
+    """More than one live contract of the site covers the service: the caller must choose."""
+
+    code = "contract_ambiguous"
+
+
+class OverrideRefused(Forbidden):
+    """Only a dispatcher or a manager (or an admin) opens a ticket outside the contract."""
+
+    code = "override_refused"

@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Trim, Upper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacta.accounts.access import Audience, visible
+from pacta.contracts.selectors import contract_for_intake, contract_list_of_site
 from pacta.domain import tickets as vocabulary
+from pacta.domain.errors import PactaError
+from pacta.domain.lifecycle import ContractStatus
+from pacta.domain.terms import version_in_force
+from pacta.service.errors import (
+    ContractAmbiguous,
+    ContractNotActive,
+    ServiceNotInScope,
+    SiteNotCovered,
+)
 from pacta.service.models import (
     ChecklistItem,
     Expense,
@@ -275,3 +288,165 @@ def work_order_visit_get(pk: Any, *, audience: Audience) -> WorkOrder:
         )
         .get(pk=pk)
     )
+
+
+# --- intake (issue 5): what a site may ask for ----------------------------------------------------
+@dataclass(frozen=True)
+class ServiceOffer:
+    """A service that may be requested at a site: under which contract, and how it is covered
+    (``included`` in the fee or ``billable``)."""
+
+    service: Any
+    contract: Any
+    coverage: str
+
+
+@dataclass(frozen=True)
+class IntakeVerdict:
+    """What intake makes of a request: the contract it falls under (given, or the one live
+    contract of the site covering the service), and the refusal, if any."""
+
+    contract: Any
+    refusal: PactaError | None
+
+
+def contract_live_version(contract: Any, on: dt.date) -> Any | None:
+    """The terms of ``contract`` in force on the local day ``on`` if the contract is live then
+    (active, started, not ended); None otherwise."""
+    if contract.status != ContractStatus.ACTIVE.value:
+        return None
+    if contract.starts_on > on or (contract.ends_on is not None and contract.ends_on < on):
+        return None
+    return version_in_force(contract.versions.all(), on)
+
+
+def _covers_equipment(contract: Any, equipment: Any) -> bool:
+    """A contract that lists equipment covers only that equipment; one that lists none covers
+    the site as a whole, whatever is installed there."""
+    if equipment is None:
+        return True
+    listed = {unit.pk for unit in contract.equipment.all()}
+    return not listed or equipment.pk in listed
+
+
+def _coverage(version: Any, service_id: Any) -> str | None:
+    """How the terms cover a service (included or billable); None when out of scope."""
+    for line in version.scope_lines.all():
+        if line.service_id == service_id and line.coverage != "excluded":
+            return str(line.coverage)
+    return None
+
+
+def site_local_date(site: Any, at: dt.datetime) -> dt.date:
+    return timezone.localtime(at, timezone=ZoneInfo(site.time_zone)).date()
+
+
+def services_open_for(
+    site: Any, equipment: Any = None, *, on: dt.date | None = None
+) -> list[ServiceOffer]:
+    """The services that may be requested at ``site`` (for ``equipment`` when given) on the
+    site's local day ``on`` (today unless told): those in the scope of a live contract covering
+    the site and the equipment, and still active in the catalog; by name, then contract."""
+    on = on or site_local_date(site, timezone.now())
+    offers = []
+    for contract in contract_list_of_site(site):
+        version = contract_live_version(contract, on)
+        if version is None or not _covers_equipment(contract, equipment):
+            continue
+        for line in version.scope_lines.all():
+            if line.coverage != "excluded" and line.service.is_active:
+                offers.append(ServiceOffer(line.service, contract, str(line.coverage)))
+    return sorted(offers, key=lambda o: (o.service.name, o.service.code, o.contract.number))
+
+
+def _judge(
+    contract: Any, *, site: Any, service: Any, equipment: Any, on: dt.date
+) -> PactaError | None:
+    number = {"number": contract.number}
+    if not contract.sites.filter(pk=site.pk).exists():
+        return SiteNotCovered.on(
+            "site", _("Contract %(number)s does not cover this site.") % number
+        )
+    if not _covers_equipment(contract, equipment):
+        return SiteNotCovered.on(
+            "equipment", _("Contract %(number)s does not cover this equipment.") % number
+        )
+    version = contract_live_version(contract, on)
+    if version is None:
+        return ContractNotActive.on(
+            "contract",
+            _(
+                "Contract %(number)s is not in force on %(day)s: it must be renewed or "
+                "reactivated before it takes requests."
+            )
+            % {**number, "day": on.isoformat()},
+        )
+    if _coverage(version, service.pk) is None:
+        return ServiceNotInScope.on(
+            "service",
+            _("%(service)s is not in the scope of contract %(number)s.")
+            % {**number, "service": service.name},
+        )
+    return None
+
+
+def intake_verdict(
+    *, site: Any, service: Any, equipment: Any = None, contract: Any = None, at: dt.datetime
+) -> IntakeVerdict:
+    """Judge a request opened at ``at``: under ``contract`` when given, else under the one live
+    contract of the site that covers the equipment and has the service in scope."""
+    on = site_local_date(site, at)
+    if contract is not None:
+        contract = contract_for_intake(contract)
+        return IntakeVerdict(
+            contract, _judge(contract, site=site, service=service, equipment=equipment, on=on)
+        )
+    contracts = list(contract_list_of_site(site))
+    if not contracts:
+        return IntakeVerdict(None, SiteNotCovered.on("site", _("No contract covers this site.")))
+    live = [c for c in contracts if contract_live_version(c, on) is not None]
+    if not live:
+        return IntakeVerdict(
+            None,
+            ContractNotActive.on(
+                "contract",
+                _(
+                    "No contract of this site is in force on %(day)s: it must be renewed or "
+                    "reactivated before it takes requests."
+                )
+                % {"day": on.isoformat()},
+            ),
+        )
+    live = [c for c in live if _covers_equipment(c, equipment)]
+    if not live:
+        return IntakeVerdict(
+            None,
+            SiteNotCovered.on("equipment", _("No contract in force covers this equipment.")),
+        )
+    if service is None:  # nothing named: what is there to ask for?
+        return IntakeVerdict(
+            None,
+            ServiceNotInScope.on(
+                "service", _("No service is in the scope of the contracts in force here.")
+            ),
+        )
+    fitting = [c for c in live if _coverage(contract_live_version(c, on), service.pk)]
+    if not fitting:
+        return IntakeVerdict(
+            None,
+            ServiceNotInScope.on(
+                "service",
+                _("%(service)s is not in the scope of any contract in force for this site.")
+                % {"service": service.name},
+            ),
+        )
+    if len(fitting) > 1:
+        return IntakeVerdict(
+            None,
+            ContractAmbiguous.on(
+                "contract",
+                _("Contracts %(numbers)s all cover this request: choose one.")
+                % {"numbers": ", ".join(c.number for c in fitting)},
+            ),
+        )
+    return IntakeVerdict(fitting[0], None)

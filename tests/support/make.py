@@ -258,9 +258,18 @@ def contract(
 
 
 # --- service ----------------------------------------------------------------------------------
-def ticket(site: Any, service: Any, *, contract: Any = None, **values: Any) -> Any:
+def ticket(
+    site: Any, service: Any, *, contract: Any = None, reason: str = "", **values: Any
+) -> Any:
+    """A ticket opened by the system. Without a contract it falls under the site's live contract
+    covering the service if there is one, and is opened outside any contract (billable, with a
+    reason) otherwise, as the system may (``override=""`` asks for the intake rules)."""
     from pacta.service.services import ticket_open
 
+    if contract is None and "override" not in values:
+        values["override"] = "billable"
+    if values.get("override"):
+        reason = reason or "Opened outside the contract for the test"
     values = {
         "customer": site.customer,
         "site": site,
@@ -272,7 +281,9 @@ def ticket(site: Any, service: Any, *, contract: Any = None, **values: Any) -> A
         "opened_at": at("2026-03-02 09:00"),
         **values,
     }
-    return ticket_open(actor=None, values=values, now=values["opened_at"] + timedelta(minutes=1))
+    return ticket_open(
+        actor=None, values=values, reason=reason, now=values["opened_at"] + timedelta(minutes=1)
+    )
 
 
 def work_order(ticket: Any, technician: Any = None, **values: Any) -> Any:

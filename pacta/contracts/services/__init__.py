@@ -15,6 +15,13 @@ from pacta.contracts.services.contracts import (
     contract_status_change,
     contract_update,
 )
+from pacta.contracts.services.routing import (
+    ROUTING_RULE,
+    routing_rule_check,
+    routing_rule_create,
+    routing_rule_delete,
+    routing_rule_update,
+)
 from pacta.contracts.services.rules import (
     ALLOWANCE,
     ALLOWANCE_VALUES,
@@ -55,6 +62,7 @@ __all__ = [
     "CONTRACT",
     "CONTRACT_VERSION",
     "FIXED_ONCE_LIVE",
+    "ROUTING_RULE",
     "SCOPE_LINE",
     "SURCHARGE_RULE",
     "SURCHARGE_RULE_VALUES",
@@ -74,6 +82,10 @@ __all__ = [
     "contract_version_check",
     "contract_version_delete",
     "contract_version_update",
+    "routing_rule_check",
+    "routing_rule_create",
+    "routing_rule_delete",
+    "routing_rule_update",
     "scope_line_check",
     "scope_line_create",
     "scope_line_delete",

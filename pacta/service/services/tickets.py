@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pacta.accounts.roles import Role
 from pacta.audit.services import (
     Actor,
     RecordWriter,
@@ -23,14 +24,19 @@ from pacta.audit.services import (
     record_create,
     record_delete,
     record_update,
+    require_reason,
     stored_values,
 )
+from pacta.contracts.selectors import routing_team
 from pacta.customers.selectors import customer_descendant_ids
-from pacta.domain.errors import FieldErrors
-from pacta.service.errors import TicketHasWork
-from pacta.service.models import Ticket, TicketStatus
-from pacta.service.services import clocks
+from pacta.domain.errors import FieldErrors, InvalidInput
+from pacta.service import selectors
+from pacta.service.errors import OverrideRefused, TicketHasWork
+from pacta.service.models import Ticket, TicketOverride, TicketStatus
+from pacta.service.services import clocks, notices
 
+#: Who may open a ticket the contract does not allow (with a reason).
+OVERRIDE_ROLES = frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
 #: How far past "now" a ticket's opening may lie (clocks of phones and PCs drift).
 OPENED_AT_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -40,7 +46,7 @@ def ticket_check(
     ticket: Ticket, m2m: Mapping[str, list[Any]] | None = None, *, now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
-    stored = stored_values(ticket, "customer_id", "site_id", "service_id")
+    stored = stored_values(ticket, "customer_id", "site_id", "service_id", "contract_id")
     if stored:
         moved = [
             name
@@ -77,7 +83,13 @@ def ticket_check(
                 "contract",
                 _("Contract %(number)s is another customer's.") % {"number": contract.number},
             )
-        elif not contract.sites.filter(pk=ticket.site_id).exists():
+        elif (
+            # A new ticket's coverage is judged by the intake rules (which an override passes);
+            # a ticket moved to another contract or site must be covered there.
+            stored
+            and (ticket.contract_id, ticket.site_id) != (stored["contract_id"], stored["site_id"])
+            and not contract.sites.filter(pk=ticket.site_id).exists()
+        ):
             errors.add(
                 "contract",
                 _("Contract %(number)s does not cover this site.") % {"number": contract.number},
@@ -98,7 +110,18 @@ def ticket_open(
 ) -> Ticket:
     """Open a ticket: for the site's customer unless told, opened now unless told (an imported
     ticket carries its past opening), created by ``actor``, status new; its SLA terms are those
-    of the contract version in force when it was opened, and its clocks start."""
+    of the contract version in force when it was opened, and its clocks start.
+
+    Every channel opens tickets here, so the intake rules hold everywhere: the ticket falls
+    under a live contract covering the site (and the equipment) with the service in scope —
+    the contract given, or the site's one such contract. Otherwise it is refused
+    (``contract_not_active``, ``site_not_covered``, ``service_not_in_scope``), unless a
+    dispatcher, a manager or an admin opens it anyway with ``override`` (billable or quote) and
+    a ``reason``, which are recorded: under the contract given, or outside any contract when
+    none is given (then none is looked for). An override the contract given does not need is
+    not recorded. The contract's routing names its team, and the customer's
+    confirmation e-mail is queued (once, sent after commit).
+    """
     now = now or timezone.now()
     values = dict(values)
     site = values.get("site")
@@ -108,17 +131,83 @@ def ticket_open(
         values["opened_at"] = now
     values.setdefault("status", TicketStatus.NEW)
     values["created_by"] = actor_user(actor)
+    override = values.pop("override", None) or TicketOverride.NONE
+    for name in ("override_reason", "overridden_by"):
+        values.pop(name, None)
+    if override not in TicketOverride.values:
+        raise InvalidInput.on("override", _("Choose billable or quote."))
+    if override and not may_override(actor):
+        raise OverrideRefused(
+            _("Only a dispatcher or a manager may open a ticket outside the contract."),
+            fields={"override": [_("You may not open a ticket outside the contract.")]},
+        )
     with transaction.atomic():
         ticket = record_create(
             Ticket,
             actor=actor,
             values=values,
             reason=reason,
-            check=partial(ticket_check, now=now),
+            check=partial(_open_check, now=now, actor=actor, override=override, reason=reason),
             now=now,
         )
         clocks.ticket_sla_start(ticket=ticket, actor=actor, now=now)
+        notices.ticket_opened_notice(ticket=ticket, response_due_at=_response_due(ticket), now=now)
     return ticket
+
+
+def _open_check(
+    ticket: Ticket,
+    m2m: Mapping[str, list[Any]] | None = None,
+    *,
+    now: dt.datetime,
+    actor: Actor,
+    override: str,
+    reason: str,
+) -> None:
+    """A new ticket's own check, then the intake rules: the contract it falls under, and its
+    team, or its override; the refusal when the contract does not allow the request."""
+    ticket_check(ticket, m2m, now=now)
+    if override and ticket.contract_id is None:
+        # Asked to open outside any contract: no contract is looked for.
+        _record_override(ticket, actor=actor, override=override, reason=reason)
+        return
+    verdict = selectors.intake_verdict(
+        site=ticket.site,
+        service=ticket.service,
+        equipment=ticket.equipment,
+        contract=ticket.contract,
+        at=ticket.opened_at,
+    )
+    if verdict.refusal is None:
+        ticket.contract = verdict.contract
+        if ticket.team_id is None:
+            ticket.team = routing_team(
+                verdict.contract,
+                service_id=ticket.service_id,
+                priority=ticket.priority,
+                region=ticket.site.zone_code,
+            )
+        return  # within the contract: an override is not needed, and not recorded
+    if not override:
+        raise verdict.refusal
+    _record_override(ticket, actor=actor, override=override, reason=reason)
+
+
+def _record_override(ticket: Ticket, *, actor: Actor, override: str, reason: str) -> None:
+    ticket.override = override
+    ticket.override_reason = require_reason(reason)
+    ticket.overridden_by = actor_user(actor)
+
+
+def may_override(actor: Actor) -> bool:
+    """Whether ``actor`` may open a ticket the contract does not allow: a dispatcher, a
+    manager, an admin, or the system itself (imports, the demo loader)."""
+    return actor is None or getattr(actor, "role", None) in OVERRIDE_ROLES
+
+
+def _response_due(ticket: Ticket) -> dt.datetime | None:
+    clock = next((c for c in ticket.clocks.all() if c.name == "response"), None)
+    return clock.due_at if clock is not None else None
 
 
 def ticket_update(
@@ -132,6 +221,11 @@ def ticket_update(
     """Change a ticket. A new status or priority is recorded as the clocks' events."""
     now = now or timezone.now()
     values = dict(values)
+    for name in ("override", "override_reason", "overridden_by"):
+        if name in values and values.pop(name) != getattr(ticket, name):
+            raise InvalidInput.on(
+                name, _("How a ticket is opened outside its contract is decided at the opening.")
+            )
     status, priority = values.pop("status", None), values.pop("priority", None)
     with transaction.atomic():
         if values:

@@ -118,7 +118,8 @@ def out_of_scope():
     covered = make.service(code="PM")
     extra = make.service(code="INSTALL", default_price=Decimal("80.00"))
     contract = make.contract(customer, sites=[site], scope=[(covered, "included")])
-    ticket = make.ticket(site, extra, contract=contract)
+    # out of scope: a dispatcher opens it anyway, to be billed once approved
+    ticket = make.ticket(site, extra, contract=contract, override="billable")
     work_order = make.work_order(ticket, make.user("technician"))
     make.time_entry(work_order)
     work_order_update(actor=None, work_order=work_order, values={"status": "completed"})

@@ -10,7 +10,7 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
-from pacta.api import accounts, fieldwork
+from pacta.api import accounts, comms, fieldwork
 from pacta.api.urls import router
 
 PREFIX = "/api/v1/"
@@ -36,7 +36,7 @@ def _router_paths() -> set[str]:
 
 
 def _extra_paths() -> set[str]:
-    patterns = [*accounts.urlpatterns, *fieldwork.urlpatterns]
+    patterns = [*accounts.urlpatterns, *fieldwork.urlpatterns, *comms.urlpatterns]
     # "<int:pk>" in a path is "{id}" in the schema (drf-spectacular calls a pk "id")
     return {PREFIX + re.sub(r"<(?:\w+:)?pk>", "{id}", str(p.pattern)) for p in patterns}
 
@@ -49,6 +49,7 @@ def test_the_router_paths_are_read_correctly():
         "/api/v1/me/",
         "/api/v1/auth/token/",
         "/api/v1/sync/",
+        "/api/v1/inbound-email/",
         "/api/v1/work-orders/{id}/accept/",
         "/api/v1/work-orders/{id}/dispute/",
     }

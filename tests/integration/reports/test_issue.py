@@ -63,7 +63,8 @@ def test_the_pdf_is_issued_once_and_mailed_once_with_exactly_that_file():
         assert expected in words, expected
     for name in MASKED:
         assert name not in words
-    message = OutboundMessage.objects.get()
+    # besides the confirmation queued when the ticket was opened
+    message = OutboundMessage.objects.exclude(key__endswith=":opened").get()
     assert (message.to_email, message.key) == (
         "mantenimiento@sanrafael.example",
         f"work-order:{repair.work_order.pk}:closed",
@@ -111,7 +112,9 @@ def test_completing_queues_the_task_after_commit_and_the_worker_mails_the_stored
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     issued = IssuedReport.objects.get()
-    (sent,) = mail.outbox
+    confirmation, sent = mail.outbox  # the ticket's confirmation went when it was opened
+    assert "[T-" in confirmation.subject
+    assert not confirmation.attachments
     assert sent.to == ["mantenimiento@sanrafael.example"]
     assert sent.attachments == [
         (f"{repair.work_order.reference}.pdf", issued.file.open("rb").read(), "application/pdf")

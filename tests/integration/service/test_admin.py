@@ -50,6 +50,7 @@ def test_a_dispatcher_opens_a_ticket_for_the_sites_customer(client):
     dispatcher = make.user("dispatcher")
     customer = make.customer()
     site, service = make.site(customer), make.service()
+    contract = make.contract(customer, sites=[site], scope=[(service, "included")], ends_on=None)
     client.force_login(dispatcher)
     started = timezone.now()
 
@@ -57,12 +58,13 @@ def test_a_dispatcher_opens_a_ticket_for_the_sites_customer(client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     ticket = Ticket.objects.get()
-    assert (ticket.customer_id, ticket.site_id, ticket.created_by_id, ticket.status) == (
-        customer.pk,
-        site.pk,
-        dispatcher.pk,
-        "new",
-    )
+    assert (
+        ticket.customer_id,
+        ticket.site_id,
+        ticket.created_by_id,
+        ticket.status,
+        ticket.contract_id,
+    ) == (customer.pk, site.pk, dispatcher.pk, "new", contract.pk)
     assert started <= ticket.opened_at <= timezone.now()
     entry = AuditEntry.objects.get(entity_type="service.ticket")
     assert (entry.action, entry.actor_id, entry.reason) == ("create", dispatcher.pk, "Phone call")

@@ -40,6 +40,7 @@ def world():
         "carla": make.ticket(site, service, subject="Carla's job"),
         "idle": make.ticket(site, service, subject="Not dispatched yet"),
     }
+    make.contract(customer, sites=[site], scope=[(service, "included")])  # what the site may ask
     work_orders = {
         "ana": make.work_order(tickets["ana"], ana),
         "ben": make.work_order(tickets["ben"], ben),
@@ -67,6 +68,7 @@ def test_a_dispatcher_opens_a_ticket_and_schedules_a_work_order(api):
     dispatcher = make.user("dispatcher")
     customer = make.customer()
     site, service = make.site(customer), make.service()
+    contract = make.contract(customer, sites=[site], scope=[(service, "billable")])
     company = make.contractor()
     technician = make.user("technician", contractor=company)
     client = api(dispatcher)
@@ -90,13 +92,13 @@ def test_a_dispatcher_opens_a_ticket_and_schedules_a_work_order(api):
     pk = body["id"]
     opened_at = datetime.fromisoformat(body.pop("opened_at"))
     assert started <= opened_at <= timezone.now()
-    # evaluated when it opened: no contract, so no SLA terms and no clocks
+    # evaluated when it opened: a contract without SLA terms, so no clocks
     assert datetime.fromisoformat(body.pop("sla_evaluated_at")) == opened_at
     assert body == {
         "id": pk,
         "reference": f"T-{pk:06d}",
         "customer": customer.pk,
-        "contract": None,
+        "contract": contract.pk,
         "site": site.pk,
         "equipment": None,
         "service": service.pk,
@@ -111,6 +113,11 @@ def test_a_dispatcher_opens_a_ticket_and_schedules_a_work_order(api):
         "sla_risk": "",
         "sla_next_due_at": None,
         "clocks": [],
+        "contact": None,
+        "team": None,
+        "override": "",
+        "override_reason": "",
+        "overridden_by": None,
     }
 
     scheduled = client.post(

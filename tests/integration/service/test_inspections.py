@@ -357,7 +357,8 @@ def test_finishing_mails_the_inspection_report_once_with_its_pdf(site_visit):
 
     issued = IssuedReport.objects.get()
     assert (issued.kind, issued.inspection_id) == ("inspection", inspection.pk)
-    (sent,) = mail.outbox
+    confirmation, sent = mail.outbox  # the ticket's confirmation went when it was opened
+    assert not confirmation.attachments
     reference = site_visit["work_order"].ticket.reference
     assert sent.to == ["facilities@hotel.example"]
     assert sent.subject == f"[{reference}] Inspection report: Fire extinguisher (6 kg powder)"

@@ -1,7 +1,8 @@
 """Tickets, work orders, time entries and parts used through their services: rules, refusals,
 who may do what, audit.
 
-No contracts or equipment here (see test_with_contracts.py for those).
+Each site here has one live contract with the service in scope, which the tickets fall under
+without naming it (test_with_contracts.py and test_intake.py judge contracts and equipment).
 """
 
 from __future__ import annotations
@@ -46,11 +47,24 @@ pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02 10:00")
 
 
+def covered(customer, site, *services):
+    """A live, open-ended contract of ``customer`` covering ``site`` for ``services``."""
+    return make.contract(
+        customer,
+        sites=[site],
+        scope=[(service, "included") for service in services],
+        starts_on=date(2025, 1, 1),
+        ends_on=None,
+    )
+
+
 @pytest.fixture
 def place():
-    """A customer with a site, and a service of the catalog."""
+    """A customer with a site, and a service of the catalog its contract covers there."""
     customer = make.customer()
-    return customer, make.site(customer), make.service()
+    site, service = make.site(customer), make.service()
+    covered(customer, site, service)
+    return customer, site, service
 
 
 def new_ticket(site, service, **values):
@@ -85,7 +99,7 @@ def test_a_ticket_opens_for_the_sites_customer_now_as_new_and_by_its_actor(place
     stored = row(ticket)
     assert {k: v for k, v in stored.items() if k != "id"} == {
         "customer_id": customer.pk,
-        "contract_id": None,
+        "contract_id": site.contracts.get().pk,
         "site_id": site.pk,
         "equipment_id": None,
         "service_id": service.pk,
@@ -96,7 +110,7 @@ def test_a_ticket_opens_for_the_sites_customer_now_as_new_and_by_its_actor(place
         "description": "",
         "opened_at": NOW,
         "created_by_id": dispatcher.pk,
-        # no contract, so no SLA: no terms, no clocks, evaluated once at the opening
+        # a contract without SLA terms: no clocks, evaluated once at the opening
         "sla_policy_id": None,
         "sla_calendar_id": None,
         "sla_risk": "",
@@ -136,9 +150,10 @@ def test_the_record_writer_opens_a_ticket_with_the_adapters_call(place):
 def test_a_parent_customer_opens_a_ticket_at_a_childs_site():
     group = make.customer(legal_name="Group")
     child = make.customer(legal_name="Child", parent=group)
-    child_site = make.site(child)
+    child_site, service = make.site(child), make.service()
+    covered(group, child_site, service)
     ticket = ticket_open(
-        actor=None, values=new_ticket(child_site, make.service(), customer=group), now=NOW
+        actor=None, values=new_ticket(child_site, service, customer=group), now=NOW
     )
     assert (row(ticket)["customer_id"], row(ticket)["site_id"]) == (group.pk, child_site.pk)
 
@@ -234,7 +249,10 @@ def test_a_ticket_without_work_moves_to_another_site_and_customer(place):
     other_site = make.site(other)
 
     ticket_update(
-        actor=None, ticket=ticket, values={"customer": other, "site": other_site}, reason="Typo"
+        actor=None,
+        ticket=ticket,
+        values={"customer": other, "site": other_site},
+        reason="Typo",
     )
 
     assert (row(ticket)["customer_id"], row(ticket)["site_id"]) == (other.pk, other_site.pk)

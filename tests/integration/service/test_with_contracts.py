@@ -27,7 +27,9 @@ def test_a_ticket_under_a_contract_for_a_unit_at_its_site():
     customer = make.customer()
     site, service = make.site(customer), make.service()
     unit = make.equipment(site)
-    contract = make.contract(customer, sites=[site], equipment=[unit])
+    contract = make.contract(
+        customer, sites=[site], equipment=[unit], scope=[(service, "included")]
+    )
 
     ticket = ticket_open(
         actor=None,
@@ -46,15 +48,15 @@ def test_a_ticket_under_a_contract_for_a_unit_at_its_site():
 def test_a_parents_contract_covers_a_childs_site():
     group = make.customer(legal_name="Group")
     child = make.customer(legal_name="Child", parent=group)
-    child_site = make.site(child)
-    contract = make.contract(group, sites=[child_site])
+    child_site, service = make.site(child), make.service()
+    contract = make.contract(group, sites=[child_site], scope=[(service, "billable")])
 
-    ticket = make.ticket(child_site, make.service(), contract=contract)
+    ticket = make.ticket(child_site, service, contract=contract)
 
     assert (row(ticket)["customer_id"], row(ticket)["contract_id"]) == (child.pk, contract.pk)
 
 
-def test_a_contract_that_does_not_cover_the_site_is_refused_on_the_contract():
+def test_a_contract_that_does_not_cover_the_site_is_refused_on_the_site():
     customer = make.customer()
     covered, uncovered = make.site(customer), make.site(customer)
     contract = make.contract(customer, sites=[covered])
@@ -64,8 +66,9 @@ def test_a_contract_that_does_not_cover_the_site_is_refused_on_the_contract():
     with pytest.raises(InvalidInput) as refused:
         make.ticket(uncovered, service, contract=contract)
 
+    assert refused.value.code == "site_not_covered"
     assert refused.value.fields == {
-        "contract": [f"Contract {contract.number} does not cover this site."]
+        "site": [f"Contract {contract.number} does not cover this site."]
     }
     assert table_counts() == counts
 
@@ -124,7 +127,9 @@ def test_a_customer_user_opens_a_ticket_under_its_contract_for_its_unit(api):
     customer, stranger = make.customer(), make.customer()
     site, service = make.site(customer), make.service()
     unit = make.equipment(site)
-    contract = make.contract(customer, sites=[site], equipment=[unit])
+    contract = make.contract(
+        customer, sites=[site], equipment=[unit], scope=[(service, "included")]
+    )
     strange_contract = make.contract(stranger, sites=[make.site(stranger)])
     client = api(make.user("customer", customer=customer))
 
