@@ -30,6 +30,7 @@ from pacta.billing.wording import words_text
 from pacta.domain.errors import PactaError
 from pacta.entitlements import selectors as credit_selectors
 from pacta.reports import formats
+from pacta.reports.selectors import UNITS
 from pacta.service import selectors as service_selectors
 
 app_name = "charges"
@@ -107,7 +108,7 @@ def _line_row(line: Any, currency: str, zone: Any, errors: list[str]) -> LineRow
         kind=kind,
         css=css,
         label=line.label,
-        quantity=f"{formats.number(line.quantity)} {line.unit}",
+        quantity=f"{formats.number(line.quantity)} {UNITS.get(line.unit, line.unit)}",
         unit_price=formats.money(line.unit_price, currency),
         multiplier="×" + formats.number(line.multiplier, 2),
         amount=formats.money(line.amount, currency),
