@@ -30,7 +30,7 @@ from pacta.billing.wording import words_text
 from pacta.domain.errors import PactaError
 from pacta.entitlements import selectors as credit_selectors
 from pacta.reports import formats
-from pacta.reports.selectors import UNITS
+from pacta.reports.selectors import UNITS, charge_line_coverage
 from pacta.service import selectors as service_selectors
 
 app_name = "charges"
@@ -78,18 +78,6 @@ def _work_order(request: HttpRequest, work_order_id: int) -> tuple[Any, Audience
     return work_order, reader
 
 
-def _kind(line: Any) -> tuple[str, str]:
-    """What the line is to the customer, and its css class."""
-    if line.charge_type == "included":
-        return _("covered by the contract"), "covered"
-    if line.charge_type == "needs_approval":
-        return {
-            "approved": (_("out of scope, approved"), "billed"),
-            "rejected": (_("out of scope, written off"), "written-off"),
-        }.get(line.approval, (_("out of scope, awaiting approval"), "waiting"))
-    return str(line.get_charge_type_display()), "billed"
-
-
 def _decision(line: Any, zone: Any) -> str:
     if not line.decided_at:
         return ""
@@ -102,7 +90,7 @@ def _decision(line: Any, zone: Any) -> str:
 
 
 def _line_row(line: Any, currency: str, zone: Any, errors: list[str]) -> LineRow:
-    kind, css = _kind(line)
+    kind, css = charge_line_coverage(line)
     return LineRow(
         pk=line.pk,
         kind=kind,
