@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from pacta.api.records import (
 )
 from pacta.billing import services
 from pacta.billing.selectors import charge_line_get_for_decision
+from pacta.billing.services.credits import credit_period_of
 from pacta.billing.wording import words_text
 from pacta.contracts import selectors as contracts_selectors
 from pacta.domain.errors import NotFound
@@ -92,11 +94,29 @@ class GoodwillSerializer(VisibleRelationsMixin, serializers.Serializer):  # type
     )
 
 
-class SlaBreachSerializer(VisibleRelationsMixin, serializers.Serializer):  # type: ignore[type-arg]
+class ContractPeriodSerializer(VisibleRelationsMixin, serializers.Serializer):  # type: ignore[type-arg]
+    """A contract (one the caller sees) and a day of one of its billing periods."""
+
     contract = serializers.PrimaryKeyRelatedField(
         queryset=contracts_selectors.contract_list(audience=SYSTEM)
     )
     period_on = serializers.DateField(help_text=_("A day of the billing period."))
+
+
+class BalanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    contract = serializers.IntegerField()
+    period_on = serializers.DateField(help_text=_("The first day of the billing period."))
+    currency = serializers.CharField()
+    owed = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("Goodwill and SLA-breach credits net of reversals: what an invoice subtracts."),
+    )
+    written_off = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("Rejected out-of-scope work given away (never billed, not owed)."),
+    )
 
 
 class ReverseSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -108,7 +128,7 @@ class CreditViewSet(ReadOnlyRecordViewSet):
     selector = staticmethod(selectors.credit_list)
     filterset_fields = ["contract", "period_on", "kind", "work_order"]
     ordering_fields = ["period_on", "created_at", "id"]
-    record_actions = {"reverse": "add", "sla_breach": "add"}
+    record_actions = {"reverse": "add", "sla_breach": "add", "balance": "view"}
 
     @extend_schema(request=GoodwillSerializer, responses={201: CreditSerializer})
     def create(self, request: Request) -> Response:
@@ -119,13 +139,39 @@ class CreditViewSet(ReadOnlyRecordViewSet):
         credit = services.credit_goodwill_grant(actor=request.user, **given.validated_data)
         return Response(self.get_serializer(credit).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SlaBreachSerializer, responses={200: CreditSerializer, 204: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contract", int, required=True),
+            OpenApiParameter("period_on", OpenApiTypes.DATE, required=True),
+        ],
+        responses=BalanceSerializer,
+    )
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def balance(self, request: Request) -> Response:
+        """A contract period's credits summed from the ledger's rows (rebuilt on every read)."""
+        given = ContractPeriodSerializer(
+            data=request.query_params, context=self.get_serializer_context()
+        )
+        given.is_valid(raise_exception=True)
+        contract = given.validated_data["contract"]
+        _version, period = credit_period_of(contract, given.validated_data["period_on"])
+        found = selectors.credit_balance(contract=contract, period_on=period.starts_on)
+        data = {
+            "contract": contract.pk,
+            "period_on": period.starts_on,
+            "currency": found.currency,
+            "owed": found.owed,
+            "written_off": found.written_off,
+        }
+        return Response(BalanceSerializer(data).data)
+
+    @extend_schema(request=ContractPeriodSerializer, responses={200: CreditSerializer, 204: None})
     @action(detail=False, methods=["post"], url_path="sla-breach")
     def sla_breach(self, request: Request) -> Response:
         """Compute the period's SLA-breach credit from the stored clocks (again: unchanged →
         the same credit; changed → the old one reversed, the new one written); 204 when the
         period earns none."""
-        given = SlaBreachSerializer(data=request.data, context=self.get_serializer_context())
+        given = ContractPeriodSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         credit = services.credits_sla_breach_compute(actor=request.user, **given.validated_data)
         if credit is None:

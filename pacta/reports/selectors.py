@@ -282,7 +282,7 @@ def _quantity(value: Decimal, unit: str) -> str:
     return f"{formats.number(value)} {word}".strip()
 
 
-def _coverage(line: Any) -> tuple[str, str]:
+def charge_line_coverage(line: Any) -> tuple[str, str]:
     """A charge line's place on the report: covered, billed, or waiting (and its css)."""
     if line.charge_type == "included":
         return _("covered by the contract"), "covered"
@@ -302,13 +302,13 @@ def _lines(work_order: Any) -> Lines | None:
     currency = rating.currency
     rows = tuple(
         LineRow(
-            coverage=_coverage(line)[0],
+            coverage=charge_line_coverage(line)[0],
             label=line.label,
             quantity=_quantity(line.quantity, line.unit),
             unit_price=formats.money(line.unit_price, currency),
             multiplier="×" + formats.number(line.multiplier, 2),
             amount=formats.money(line.amount, currency),
-            css=_coverage(line)[1],
+            css=charge_line_coverage(line)[1],
         )
         for line in rating.lines.all()
     )

@@ -30,6 +30,7 @@ from pacta.billing.wording import words_text
 from pacta.domain.errors import PactaError
 from pacta.entitlements import selectors as credit_selectors
 from pacta.reports import formats
+from pacta.reports.selectors import UNITS, charge_line_coverage
 from pacta.service import selectors as service_selectors
 
 app_name = "charges"
@@ -77,18 +78,6 @@ def _work_order(request: HttpRequest, work_order_id: int) -> tuple[Any, Audience
     return work_order, reader
 
 
-def _kind(line: Any) -> tuple[str, str]:
-    """What the line is to the customer, and its css class."""
-    if line.charge_type == "included":
-        return _("covered by the contract"), "covered"
-    if line.charge_type == "needs_approval":
-        return {
-            "approved": (_("out of scope, approved"), "billed"),
-            "rejected": (_("out of scope, written off"), "written-off"),
-        }.get(line.approval, (_("out of scope, awaiting approval"), "waiting"))
-    return str(line.get_charge_type_display()), "billed"
-
-
 def _decision(line: Any, zone: Any) -> str:
     if not line.decided_at:
         return ""
@@ -101,13 +90,13 @@ def _decision(line: Any, zone: Any) -> str:
 
 
 def _line_row(line: Any, currency: str, zone: Any, errors: list[str]) -> LineRow:
-    kind, css = _kind(line)
+    kind, css = charge_line_coverage(line)
     return LineRow(
         pk=line.pk,
         kind=kind,
         css=css,
         label=line.label,
-        quantity=f"{formats.number(line.quantity)} {line.unit}",
+        quantity=f"{formats.number(line.quantity)} {UNITS.get(line.unit, line.unit)}",
         unit_price=formats.money(line.unit_price, currency),
         multiplier="×" + formats.number(line.multiplier, 2),
         amount=formats.money(line.amount, currency),

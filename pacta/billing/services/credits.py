@@ -67,7 +67,7 @@ def _lock(contract: Any) -> Any:
     return type(contract)._default_manager.select_for_update().get(pk=contract.pk)
 
 
-def _terms_of_period(contract: Any, day: dt.date) -> tuple[Any, Period]:
+def credit_period_of(contract: Any, day: dt.date) -> tuple[Any, Period]:
     """The contract version in force on the first day of the billing period holding ``day``,
     and that period."""
     version = contract_version_in_force(contract, day)
@@ -145,7 +145,7 @@ def credit_goodwill_grant(
         raise InvalidInput.on("work_order", _("The work order is not under this contract."))
     if hours is not None and Decimal(hours) != Decimal(hours).quantize(_HOURS_PLACES):
         raise InvalidInput.on("hours", _("Give hours to two decimals at most."))
-    version, period = _terms_of_period(contract, period_on)
+    version, period = credit_period_of(contract, period_on)
     services = [work_order.ticket.service] if work_order is not None else []
     terms = rating_terms(version, on=period.starts_on, services=services)
     line = core.goodwill_credit(
@@ -240,7 +240,7 @@ def credits_sla_breach_compute(
     now = now or timezone.now()
     with transaction.atomic():
         contract = _lock(contract)
-        version, period = _terms_of_period(contract, period_on)
+        version, period = credit_period_of(contract, period_on)
         line = core.sla_breach_credit(
             terms=rating_terms(version, on=period.starts_on),
             results=_period_clocks(contract, period),

@@ -179,6 +179,7 @@ def test_the_sla_breach_credit_is_computed_on_request_once(api, sla_contract):
     for day in ("2026-03-02", "2026-03-03"):
         breached_ticket(site, repair, contract, f"{day} 09:00", refreshed="2026-03-20 12:00")
     manager, dispatcher = api(make.user("manager")), api(make.user("dispatcher"))
+    stranger = api(make.user("customer", customer=make.customer()))
     body = {"contract": contract.pk, "period_on": "2026-03-31"}
     first = manager.post("/credits/sla-breach/", body)
     assert first.status_code == 200, first.text
@@ -196,7 +197,17 @@ def test_the_sla_breach_credit_is_computed_on_request_once(api, sla_contract):
     assert table_counts() == before
     none = manager.post("/credits/sla-breach/", {**body, "period_on": "2026-04-15"})
     assert none.status_code == 204
+    balance = manager.get("/credits/balance/", params=body)
+    assert balance.json() == {
+        "contract": contract.pk,
+        "period_on": "2026-03-01",
+        "currency": "EUR",
+        "owed": "-15.0000",
+        "written_off": "0.0000",
+    }
     assert dispatcher.post("/credits/sla-breach/", body).status_code == 403
+    assert dispatcher.get("/credits/balance/", params=body).status_code == 200
+    assert stranger.get("/credits/balance/", params=body).status_code == 400  # no such contract
     assert table_counts() == before
 
 

@@ -58,6 +58,7 @@ def test_the_customer_sees_what_the_fee_covered_with_its_trace_in_its_language(c
     assert "cubierto por el contrato" in html
     assert "0,00 EUR" in html
     assert "70,00 EUR" in html  # the list price the fee covered
+    assert "1,5 h<" in html
     assert "contrato C-21 v1" in html  # the trace, translated
     assert "-12,00 EUR" in html  # the period's goodwill credit
     assert 'data-testid="approve"' not in html

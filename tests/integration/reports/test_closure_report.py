@@ -10,7 +10,7 @@ import pytest
 
 from pacta.billing.services import work_order_rate
 from pacta.reports.rendering import report_html
-from pacta.reports.selectors import _coverage, closure_report_get
+from pacta.reports.selectors import charge_line_coverage, closure_report_get
 from pacta.reports.services import report_wording_create
 from tests.integration.reports.conftest import hospital_repair
 from tests.support.html import by_id, parse, rows, text, texts
@@ -158,17 +158,20 @@ def test_out_of_scope_lines_read_as_waiting_approved_or_written_off():
             get_charge_type_display=lambda: f"<{charge_type}>",
         )
 
-    assert _coverage(line("included")) == ("covered by the contract", "covered")
-    assert _coverage(line("needs_approval", "pending")) == (
+    assert charge_line_coverage(line("included")) == ("covered by the contract", "covered")
+    assert charge_line_coverage(line("needs_approval", "pending")) == (
         "out of scope, awaiting approval",
         "waiting",
     )
-    assert _coverage(line("needs_approval", "approved")) == ("out of scope, approved", "billed")
-    assert _coverage(line("needs_approval", "rejected")) == (
+    assert charge_line_coverage(line("needs_approval", "approved")) == (
+        "out of scope, approved",
+        "billed",
+    )
+    assert charge_line_coverage(line("needs_approval", "rejected")) == (
         "out of scope, written off",
         "written-off",
     )
-    assert _coverage(line("surcharge")) == ("<surcharge>", "billed")
+    assert charge_line_coverage(line("surcharge")) == ("<surcharge>", "billed")
 
 
 def test_the_contracts_wording_in_the_customers_language_wins_over_the_general_one():
