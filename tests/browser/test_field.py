@@ -1,8 +1,9 @@
 """The technician's phone (390 × 844): a job run without signal — status, checklist, timer, a
-part, a photo, the customer's signature — queued on the phone, then sent when back online; the
-first answer is lost on the way, the phone sends again, and the server has exactly one copy of
-each. The service worker opens the job in hand without signal. A manager approves a step
-outside the contracted scope with one tap, and rejects one from the e-mail's signed link."""
+part, a photo, an expense with its receipt, the customer's signature — queued on the phone, then
+sent when back online; the first answer is lost on the way, the phone sends again, and the
+server has exactly one copy of each. The service worker opens the job in hand without signal.
+A manager approves a step outside the contracted scope with one tap, and rejects one from the
+e-mail's signed link."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, Route, expect
 from pacta.comms.models import OutboundMessage
 from pacta.service.models import (
     ChecklistItem,
+    Expense,
     PartUsed,
     Photo,
     Signature,
@@ -99,12 +101,19 @@ def test_a_job_run_without_signal_reaches_the_server_once(phone: Page, job):
     )
     phone.select_option("#photo-kind", "after")
     phone.get_by_role("button", name="Add photo").tap()
+    phone.fill("#expense-description", "Parking")
+    phone.fill("#expense-amount", "3,50")
+    phone.set_input_files(
+        "#expense-receipt",
+        files=[{"name": "r.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}],
+    )
+    phone.get_by_role("button", name="Add expense").tap()
     phone.get_by_role("button", name="Work complete").tap()
     _sign(phone)
     phone.fill("#signer-name", "Marta Gil")
     phone.get_by_role("button", name="Accept and sign").tap()
 
-    expect(phone.get_by_test_id("queue")).to_have_attribute("data-count", "10")
+    expect(phone.get_by_test_id("queue")).to_have_attribute("data-count", "11")
     expect(phone.get_by_test_id("signed")).to_have_text("Signed by Marta Gil")
     assert WorkOrder.objects.get(pk=work_order.pk).status == "scheduled"  # nothing sent yet
     assert SyncOperation.objects.count() == 0
@@ -123,7 +132,7 @@ def test_a_job_run_without_signal_reaches_the_server_once(phone: Page, job):
     phone.route("**/api/v1/sync/", lose_the_first_answer)
     phone.context.set_offline(False)
     expect(phone.get_by_test_id("queue")).to_have_attribute("data-last-send", "failed")
-    expect(phone.get_by_test_id("queue")).to_have_attribute("data-count", "10")
+    expect(phone.get_by_test_id("queue")).to_have_attribute("data-count", "11")
     phone.get_by_role("button", name="Send now").tap()  # the phone sends the same batch again
 
     expect(phone.get_by_test_id("status")).to_have_text("accepted by the customer")
@@ -131,7 +140,7 @@ def test_a_job_run_without_signal_reaches_the_server_once(phone: Page, job):
     assert lost == [1]
     stored = WorkOrder.objects.get(pk=work_order.pk)
     assert stored.status == "accepted"
-    assert SyncOperation.objects.count() == 10
+    assert SyncOperation.objects.count() == 11
     assert all(op.status == 200 for op in SyncOperation.objects.all())
     items = ChecklistItem.objects.filter(work_order=work_order).order_by("position")
     assert [(i.text, i.done_at is not None) for i in items] == [
@@ -142,8 +151,15 @@ def test_a_job_run_without_signal_reaches_the_server_once(phone: Page, job):
     assert [(p.product.name, p.quantity) for p in PartUsed.objects.all()] == [
         ("Oil filter", Decimal("2.000"))
     ]
-    (photo,) = Photo.objects.all()
+    photo, receipt = Photo.objects.order_by("kind")
     assert (photo.kind, photo.content_type) == ("after", "image/png")
+    (expense,) = Expense.objects.all()
+    assert (expense.description, expense.amount, expense.receipt) == (
+        "Parking",
+        Decimal("3.50"),
+        receipt,
+    )
+    assert (receipt.kind, receipt.content_type) == ("receipt", "image/jpeg")
     (signature,) = Signature.objects.all()
     assert signature.signer_name == "Marta Gil"
     with signature.image.open("rb") as drawn:

@@ -5,6 +5,7 @@ reported and the others still apply."""
 from __future__ import annotations
 
 import base64
+import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -302,3 +303,34 @@ def test_the_customer_disputes_completed_work_saying_why(api, job):
         "disputed",
         "The tank still leaks",
     )
+
+
+def test_two_sends_of_one_batch_at_once_apply_it_once(api, job):
+    work_order = job["work_order"]
+    api(job["technician"]).post("/sync/", {"operations": [op(work_order, "arrive", 0)]})
+    batch = {
+        "operations": [
+            op(work_order, "part", 1, product=job["product"].pk, quantity="1"),
+            op(work_order, "photo", 2, image=b64(image_bytes())),
+        ]
+    }
+    phones = [api(job["technician"]), api(job["technician"])]
+    start = threading.Barrier(len(phones))
+    answers: list[list[dict]] = [[], []]
+
+    def send(index: int) -> None:
+        start.wait()
+        answers[index] = phones[index].post("/sync/", batch).json()["results"]
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [[(r["status"], r["result"]) for r in a] for a in answers] == [
+        [(200, {"part_used": PartUsed.objects.get().pk}), (200, {"photo": Photo.objects.get().pk})]
+    ] * 2
+    # each operation was applied by one request and replayed by the other
+    assert sorted(r["replayed"] for a in answers for r in a) == [False, False, True, True]
+    assert SyncOperation.objects.count() == 3
