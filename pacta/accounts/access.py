@@ -141,6 +141,40 @@ RECORDS: dict[str, RecordAccess] = {
             U: "inspection__work_order__ticket__customer",
         },
     ),
+    # The visit on the phone (issue 5): the work order's technician or contractor records it,
+    # the customer sees what was done (not the expenses, which are our costs); a manager
+    # decides on out-of-scope steps (a "change" of the checklist item).
+    "service.checklistitem": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "vc", C: "vc", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.photo": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.signature": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.expense": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va"},
+        {T: "work_order__technician", C: "work_order__contractor"},
+    ),
+    "service.syncoperation": _access(
+        {A: "v", M: "v", T: "v", C: "v"}, {T: "user", C: "user__contractor"}
+    ),
     # Documents: how they read is the office's; a report issued is read by the office and by
     # the customer it was issued to.
     "reports.reportwording": _access({A: FULL, M: FULL, D: "v"}),
@@ -169,6 +203,11 @@ RECORDS: dict[str, RecordAccess] = {
         {T: "ticket__work_orders__technician", U: "ticket__customer"},
     ),
     "service.rescueaction": _access({A: "vc", M: "vc", D: "vc", F: "v"}),
+    # Credits are appended (goodwill needs a manager's approval; "add" also reverses one) and
+    # read by the office and by the customer they are owed to.
+    "entitlements.credit": _access(
+        {A: "va", M: "va", D: "v", F: "va", U: "v"}, {U: "contract__customer"}
+    ),
     # Invoicing (billing-core): finance runs, reviews and issues; a customer sees its own
     # issued invoices (drafts are filtered out by the selectors), pays and disputes them.
     "billing.billingterms": _access({A: FULL, M: FULL, F: FULL}),

@@ -11,8 +11,10 @@ from pacta.api import (
     catalog,
     comms,
     contracts,
+    credits,
     customers,
     equipment,
+    fieldwork,
     inspections,
     invoicing,
     reports,
@@ -27,10 +29,12 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
 for module in (inspections, reports):
     module.register(router)
 rules.register(router)
+credits.register(router)
 invoicing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
+    path("v1/", include(fieldwork.urlpatterns)),
     path("v1/", include(router.urls)),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

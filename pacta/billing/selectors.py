@@ -23,6 +23,7 @@ from pacta.billing.models import (
     PaymentAllocation,
     Rating,
 )
+from pacta.service.selectors import work_order_list
 
 
 def rating_current_of(work_order: Any) -> Rating | None:
@@ -32,6 +33,16 @@ def rating_current_of(work_order: Any) -> Rating | None:
     return (
         Rating.objects.filter(work_order=work_order, superseded_at__isnull=True)
         .prefetch_related(Prefetch("lines", queryset=lines))
+        .first()
+    )
+
+
+def charge_line_get_for_decision(pk: Any, *, audience: Any) -> ChargeLine | None:
+    """A charge line of a work order the audience may see, with its rating (None otherwise)."""
+    visible_work = work_order_list(audience=audience).values("pk")
+    return (
+        ChargeLine.objects.select_related("rating")
+        .filter(pk=pk, rating__work_order__in=visible_work)
         .first()
     )
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("reports/", include("pacta.web.reports")),
     path("inspections/", include("pacta.web.inspections")),
     path("finance/", include("pacta.web.finance")),
+    path("charges/", include("pacta.web.charges")),
 ]

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_finance_runs_reviews_and_issues_in_the_browser(page: Page):
-    customer = make.customer(legal_name="Hotel Ribera S.L.")
+    customer = make.customer(legal_name="Hotel Ribera S.L.", language="en")
     make.contract(customer, scope=[(make.service(), "included")], number="C-RIBERA")
     finance = make.user("finance")
     sign_in(page, finance.username, make.PASSWORD)

@@ -1,5 +1,5 @@
-"""Writing billing records: ratings and their charge lines, billing periods, invoices and
-credit notes, invoice runs (later payments, SEPA).
+"""Writing billing records: ratings and their charge lines, credits, billing periods,
+invoices and credit notes, invoice runs, payments and disputes (later SEPA).
 
 Each module holds one concept's write path; this package re-exports the public services so
 callers import ``pacta.billing.services``.
@@ -9,6 +9,12 @@ from pacta.billing.services.batch import (
     RatingRun,
     work_order_rate_after_commit,
     work_orders_rate,
+)
+from pacta.billing.services.credits import (
+    credit_goodwill_grant,
+    credit_reverse,
+    credit_write_off,
+    credits_sla_breach_compute,
 )
 from pacta.billing.services.disputes import dispute_raise, dispute_rate, dispute_resolve
 from pacta.billing.services.invoices import (
@@ -55,7 +61,11 @@ __all__ = [
     "billing_terms_update",
     "charge_line_decide",
     "charge_lines_pending",
+    "credit_goodwill_grant",
     "credit_note_create",
+    "credit_reverse",
+    "credit_write_off",
+    "credits_sla_breach_compute",
     "customer_credit",
     "customer_invoice_pending",
     "dispute_raise",

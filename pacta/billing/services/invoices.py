@@ -69,13 +69,11 @@ from pacta.contracts.selectors import contract_version_list
 from pacta.domain import invoicing
 from pacta.domain.errors import InvalidInput, PactaError
 from pacta.domain.terms import version_in_force
+from pacta.entitlements.selectors import OWED_KINDS, credit_list_all
 
 Contract = Any
 Customer = Any
 Credit = Any
-#: The credits ledger's record, reached through the invoice line that bills a credit (the
-#: entitlements app has no selector for credits yet; when it gets one, read through it).
-CREDITS = InvoiceLine._meta.get_field("credit").related_model
 #: The series made when none is marked default for its kind.
 DEFAULT_SERIES = {
     SeriesKind.INVOICE: ("F", "Invoices"),
@@ -367,9 +365,18 @@ class PeriodFacts:
             self.lines[line.billed_contract].append(line)
         self.credits: dict[Any, list[Any]] = defaultdict(list)
         invoiced = InvoiceLine.objects.filter(credit__isnull=False).values("credit_id")
-        credits = CREDITS.objects.filter(
-            contract_id__in=ids, period_on__gte=since, period_on__lte=until
-        ).exclude(pk__in=invoiced)
+        # Goodwill and SLA-breach credits (and their reversals) are owed; a write-off only
+        # records work that was never billed.
+        credits = (
+            credit_list_all()
+            .filter(
+                contract_id__in=ids,
+                period_on__gte=since,
+                period_on__lte=until,
+                kind__in=OWED_KINDS,
+            )
+            .exclude(pk__in=invoiced)
+        )
         for credit in credits.order_by("period_on", "pk"):
             self.credits[credit.contract_id].append(credit)
         self.series = _series(SeriesKind.INVOICE)

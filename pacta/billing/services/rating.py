@@ -20,6 +20,7 @@ from pacta.audit.services import Action, Actor, actor_user, change_record, requi
 from pacta.billing.errors import NotAwaitingApproval
 from pacta.billing.models import Approval, ChargeLine, Rating
 from pacta.billing.services.batch import work_orders_rate
+from pacta.billing.services.credits import credit_write_off
 from pacta.domain.errors import Forbidden
 
 WorkOrder = Any
@@ -45,7 +46,8 @@ def charge_line_decide(
     now: dt.datetime | None = None,
 ) -> Rating:
     """A manager approves out-of-scope work (then it is billed: the work order is rated again)
-    or rejects it (then it is written off, recorded on the line). Returns the current rating."""
+    or rejects it (then it is written off: recorded on the line and as a write-off credit).
+    Returns the current rating."""
     reason = require_reason(reason)
     now = now or timezone.now()
     role = getattr(actor, "role", None)
@@ -73,4 +75,5 @@ def charge_line_decide(
         work_order = line.rating.work_order
         if approve:
             return work_order_rate(actor=actor, work_order=work_order, now=now, reason=reason)
+        credit_write_off(actor=actor, line=line, reason=reason, now=now)
         return line.rating
