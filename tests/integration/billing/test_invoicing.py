@@ -24,7 +24,9 @@ from pacta.billing.models import (
     SeriesCounter,
 )
 from pacta.billing.services import (
+    credit_goodwill_grant,
     credit_note_create,
+    credit_reverse,
     customer_invoice_pending,
     invoice_delete,
     invoice_issue,
@@ -36,7 +38,6 @@ from pacta.billing.services import (
     work_order_rate,
 )
 from pacta.domain.invoicing import CreditNoteTooLarge, PeriodNotEnded
-from pacta.entitlements.models import Credit
 from pacta.service.services import work_order_update
 from tests.support import make
 from tests.support.make import at
@@ -214,24 +215,36 @@ def test_work_not_accepted_waits_and_a_charge_line_is_billed_once(world):
     assert InvoiceLine.objects.filter(work_order=job).count() == 1
 
 
-def test_credits_of_the_period_are_negative_lines(world):
+def test_credits_of_the_period_are_negative_lines_and_a_reversed_one_nets_out(world):
     contract = world["contract"]
-    # No credits service yet (another piece of work); the record as the ledger keeps it.
-    credit = Credit.objects.create(
+    manager = make.user("manager")
+    credit = credit_goodwill_grant(
+        actor=manager,
         contract=contract,
-        period_on=date(2026, 3, 1),
-        kind="goodwill",
-        amount=Q("-15.0000"),
-        currency="EUR",
+        period_on=date(2026, 3, 10),
         reason="Late visit",
-        created_at=NOW,
+        approver=manager,
+        amount=Q("15.00"),
+        now=NOW,
     )
+    undone = credit_goodwill_grant(
+        actor=manager,
+        contract=contract,
+        period_on=date(2026, 3, 10),
+        reason="Granted twice",
+        approver=manager,
+        amount=Q("5.00"),
+        now=NOW,
+    )
+    credit_reverse(actor=manager, credit=undone, reason="Granted by mistake", now=NOW)
     invoice = period_close(actor=None, period=march(contract), now=NOW)
     assert lines_of(invoice) == [
         ("fee", Q("150.00"), Q("21.00")),
         ("credit", Q("-15.00"), Q("21.00")),
+        ("credit", Q("-5.00"), Q("21.00")),
+        ("credit", Q("5.00"), Q("21.00")),  # the reversal
     ]
-    assert invoice.lines.get(kind="credit").credit == credit
+    assert invoice.lines.get(position=2).credit == credit
     assert invoice.gross_total == Q("163.35")  # 135.00 + 28.35
 
 

@@ -21,7 +21,8 @@ PAGE = "/finance/"
 @pytest.fixture
 def contract():
     return make.contract(
-        make.customer(legal_name="Clínica Norte S.L."), scope=[(make.service(), "included")]
+        make.customer(legal_name="Clínica Norte S.L.", language="en"),
+        scope=[(make.service(), "included")],
     )
 
 
