@@ -22,6 +22,23 @@ from pacta.contracts.services.routing import (
     routing_rule_delete,
     routing_rule_update,
 )
+from pacta.contracts.services.rules import (
+    ALLOWANCE,
+    SURCHARGE_RULE,
+    TRAVEL_RULE,
+    allowance_check,
+    allowance_create,
+    allowance_delete,
+    allowance_update,
+    surcharge_rule_check,
+    surcharge_rule_create,
+    surcharge_rule_delete,
+    surcharge_rule_update,
+    travel_rule_check,
+    travel_rule_create,
+    travel_rule_delete,
+    travel_rule_update,
+)
 from pacta.contracts.services.terms import (
     CONTRACT_VERSION,
     SCOPE_LINE,
@@ -36,11 +53,18 @@ from pacta.contracts.services.terms import (
 )
 
 __all__ = [
+    "ALLOWANCE",
     "CONTRACT",
     "CONTRACT_VERSION",
     "FIXED_ONCE_LIVE",
     "ROUTING_RULE",
     "SCOPE_LINE",
+    "SURCHARGE_RULE",
+    "TRAVEL_RULE",
+    "allowance_check",
+    "allowance_create",
+    "allowance_delete",
+    "allowance_update",
     "contract_amend",
     "contract_check",
     "contract_create",
@@ -58,4 +82,12 @@ __all__ = [
     "scope_line_create",
     "scope_line_delete",
     "scope_line_update",
+    "surcharge_rule_check",
+    "surcharge_rule_create",
+    "surcharge_rule_delete",
+    "surcharge_rule_update",
+    "travel_rule_check",
+    "travel_rule_create",
+    "travel_rule_delete",
+    "travel_rule_update",
 ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_team'),
         ('catalog', '0002_inspections_and_step_scope'),
-        ('contracts', '0003_rating_terms'),
+        ('contracts', '0004_dated_price_list_rules'),
     ]
 
     operations = [
