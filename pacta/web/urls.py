@@ -15,4 +15,6 @@ urlpatterns = [
     path("reports/", include("pacta.web.reports")),
     path("inspections/", include("pacta.web.inspections")),
     path("charges/", include("pacta.web.charges")),
+    path("intake/", include("pacta.web.intake")),
+    path("portal/", include("pacta.web.portal")),
 ]

@@ -26,7 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import VIEW, audience_of, kind_of, may
 from pacta.contracts import selectors, services
-from pacta.contracts.models import Contract, ContractStatus, ContractVersion, ScopeLine
+from pacta.contracts.models import (
+    Contract,
+    ContractStatus,
+    ContractVersion,
+    RoutingRule,
+    ScopeLine,
+)
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import RecordAdmin, RecordAdminForm, RecordInline, add_refusal
 
@@ -318,3 +324,16 @@ class ScopeLineAdmin(RecordAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         locked = obj is not None and _is_locked(obj.version)
         return super().has_delete_permission(request, obj) and not locked
+
+
+# --- intake (issue 5) ---------------------------------------------------------------------------
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(RecordAdmin):
+    """Which team a contract's tickets go to (the most specific rule wins)."""
+
+    writer = services.ROUTING_RULE
+    list_display = ("contract", "service", "priority", "region", "team")
+    list_filter = ("priority",)
+    list_select_related = ("contract", "service", "team")
+    search_fields = ("contract__number", "service__code", "region", "team__name")
+    autocomplete_fields = ("contract", "service")
