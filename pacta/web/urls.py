@@ -17,4 +17,6 @@ urlpatterns = [
     path("charges/", include("pacta.web.charges")),
     path("field/", include("pacta.web.field")),
     path("finance/", include("pacta.web.finance")),
+    path("intake/", include("pacta.web.intake")),
+    path("portal/", include("pacta.web.portal")),
 ]

@@ -31,6 +31,7 @@ from pacta.contracts.models import (
     Contract,
     ContractStatus,
     ContractVersion,
+    RoutingRule,
     ScopeLine,
     SurchargeRule,
     TravelRule,
@@ -364,3 +365,16 @@ class ScopeLineAdmin(RecordAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         locked = obj is not None and _is_locked(obj.version)
         return super().has_delete_permission(request, obj) and not locked
+
+
+# --- intake (issue 5) ---------------------------------------------------------------------------
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(RecordAdmin):
+    """Which team a contract's tickets go to (the most specific rule wins)."""
+
+    writer = services.ROUTING_RULE
+    list_display = ("contract", "service", "priority", "region", "team")
+    list_filter = ("priority",)
+    list_select_related = ("contract", "service", "team")
+    search_fields = ("contract__number", "service__code", "region", "team__name")
+    autocomplete_fields = ("contract", "service")
