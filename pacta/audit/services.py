@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -320,37 +321,201 @@ def record_delete(
 
 
 # --- derived values written in bulk -------------------------------------------------------------
+#: At most this many bound values in one UPDATE (PostgreSQL's protocol allows 65,535).
+_MOST_VALUES = 30_000
+
+
 def rows_update(
     model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]
 ) -> None:
-    """Write ``fields`` of ``rows`` (saved records of ``model``) as they are on the instances,
-    in one statement run for every row — what Django's ``bulk_update`` does, without building
-    a CASE expression per row and field (its cost grows with both, and dominated the sweep).
+    """Write ``fields`` of ``rows`` (saved records of ``model``) as they are on the instances.
 
     For values derived from audited data (stored clocks, a ticket's clock summary, a rescue
     action's detail): no validation and no audit row of their own. Call inside the writing
     transaction.
     """
+    names = attnames(model, fields)
+    rows_write(model, fields, [(row.pk, *(getattr(row, name) for name in names)) for row in rows])
+
+
+def attnames(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    """The attribute names of ``fields`` on instances of ``model`` (``ticket`` → ``ticket_id``)."""
+    return [model._meta.get_field(name).attname for name in fields]
+
+
+def rows_write(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Write ``fields`` of saved records of ``model`` given as plain rows ``(pk, value, …)``
+    (values as the instances hold them, foreign keys by id), without building the instances:
+    what Django's ``bulk_update`` does, without its CASE expression per row and field (its cost
+    grows with both, and dominated the sweep). Same use as :func:`rows_update`.
+
+    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` statement writes a few thousand rows at
+    once; on SQLite one prepared statement runs for every row, which is as fast there.
+    """
     if not rows:
         return
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
-    sql = "UPDATE {table} SET {values} WHERE {pk} = %s".format(  # noqa: S608
-        table=quote(meta.db_table),
-        values=", ".join(f"{quote(field.column)} = %s" for field in columns),
-        pk=quote(meta.pk.column),
-    )
-    params = [
+    prepared = [
         [
-            *(field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns),
-            meta.pk.get_db_prep_save(row.pk, connection),
+            meta.pk.get_db_prep_save(row[0], connection),
+            *(
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(columns, row[1:], strict=True)
+            ),
         ]
         for row in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            size = max(1, _MOST_VALUES // (len(columns) + 1))
+            for first in range(0, len(prepared), size):
+                chunk = prepared[first : first + size]
+                cursor.execute(_update_from_values(meta, columns, len(chunk)), _flat(chunk))
+        else:
+            cursor.executemany(
+                _update_each(meta, columns), [[*row[1:], row[0]] for row in prepared]
+            )
+
+
+def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
+    return [value for row in rows for value in row]
+
+
+def _update_each(meta: Any, columns: Sequence[models.Field]) -> str:
+    """``UPDATE table SET a = %s, … WHERE pk = %s`` (its values in that order: a, …, pk)."""
+    quote = connection.ops.quote_name
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    return "UPDATE {table} SET {values} WHERE {pk} = %s".format(  # noqa: S608
+        table=quote(meta.db_table),
+        values=", ".join(f"{quote(field.column)} = %s" for field in columns),
+        pk=quote(meta.pk.column),
+    )
+
+
+def _base_type(field: models.Field) -> str:
+    """The column's type without its modifier (``varchar(20)`` → ``varchar``), for the casts of
+    the VALUES list: the assignment to the column then checks length and precision as a plain
+    UPDATE does, instead of a cast cutting a value short."""
+    return re.sub(r"\([^)]*\)", "", field.db_type(connection) or "")
+
+
+def _update_from_values(meta: Any, columns: Sequence[models.Field], count: int) -> str:
+    """``UPDATE table SET a = v.a, … FROM (VALUES (%s, %s, …), …) AS v (pk, a, …)
+    WHERE table.pk = v.pk`` for ``count`` rows; the first row's values are cast to the columns'
+    types, which fixes the types of the whole list (a column of NULLs included)."""
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = [quote(f"c{number}") for number in range(len(columns) + 1)]
+    first = ", ".join(f"CAST(%s AS {_base_type(field)})" for field in [meta.pk, *columns])
+    other = ", ".join(["%s"] * (len(columns) + 1))
+    values = ", ".join([f"({first})", *[f"({other})"] * (count - 1)])
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    return (  # noqa: S608
+        "UPDATE {table} SET {assign} FROM (VALUES {values}) AS v ({names}) "
+        "WHERE {table}.{pk} = v.{key}"
+    ).format(
+        table=table,
+        assign=", ".join(
+            f"{quote(field.column)} = v.{name}"
+            for field, name in zip(columns, names[1:], strict=True)
+        ),
+        values=values,
+        names=", ".join(names),
+        pk=quote(meta.pk.column),
+        key=names[0],
+    )
+
+
+def rows_insert_new(
+    model: type[M], rows: Sequence[M], *, otherwise: Callable[[], list[M]]
+) -> list[M]:
+    """Insert ``rows`` (new records of ``model`` with a unique key) in one write; the rows
+    inserted now, with their ids.
+
+    The usual case — no key taken since the caller looked — is one insert that returns the ids.
+    When a key was taken meanwhile (another worker at this very moment), that insert is undone
+    and the rows are inserted skipping the keys taken; ``otherwise`` then finds, after that
+    insert, the stored rows the caller counts as its own. Call inside the writing transaction.
+    """
+    if not rows:
+        return []
+    manager = model._default_manager
+    if connection.features.can_return_rows_from_bulk_insert:
+        try:
+            with transaction.atomic():  # a savepoint: the failed insert leaves nothing
+                return manager.bulk_create(rows)
+        except IntegrityError:
+            for row in rows:  # as they were before the insert (a first batch may have ids)
+                row.pk = None
+                row._state.adding = True
+    manager.bulk_create(rows, ignore_conflicts=True)
+    return otherwise()
+
+
+#: Field types whose Python values the database drivers take as they are (Django's own
+#: preparation of them only checks and copies): ``rows_insert`` passes them through.
+_AS_THEY_ARE = frozenset(
+    {
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DecimalField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _column_writer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return lambda value: value
+    if kind == "JSONField":
+        encoder = getattr(field, "encoder", None)
+        return lambda value: (
+            None if value is None else connection.ops.adapt_json_value(value, encoder)
+        )
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (each the values of ``fields``, in that order; a foreign key by its
+    id) into ``model``'s table in one statement run for every row, without building a model
+    instance per row; the other columns get their field's default. For the many rows a batch
+    writes under one audit row of their owner each (a rating's charge lines): values are
+    already of their field's type, nothing is validated, no ids are returned. Call inside the
+    writing transaction."""
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    named = {field.name for field in given}
+    rest = [
+        field for field in meta.concrete_fields if not field.primary_key and field.name not in named
+    ]
+    writers = [_column_writer(field) for field in given]  # type: ignore[arg-type]
+    tail = [field.get_db_prep_save(field.get_default(), connection) for field in rest]
+    quote = connection.ops.quote_name
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    sql = "INSERT INTO {table} ({columns}) VALUES ({marks})".format(  # noqa: S608
+        table=quote(meta.db_table),
+        columns=", ".join(quote(field.column) for field in [*given, *rest]),
+        marks=", ".join(["%s"] * (len(given) + len(rest))),
+    )
+    params = [
+        [*(write(value) for write, value in zip(writers, row, strict=True)), *tail] for row in rows
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
 
 
 # --- one bundle per kind of record, for adapters that handle many kinds ---------------------

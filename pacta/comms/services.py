@@ -29,6 +29,7 @@ from pacta.audit.services import (
     record_create,
     record_delete,
     record_update,
+    rows_insert_new,
     snapshot,
 )
 from pacta.comms.errors import MessageAlreadySent
@@ -133,8 +134,9 @@ def messages_queue(
     now. They are sent after commit by one task.
 
     The unique key is the guard: a message whose key is taken (queued before, or by another
-    worker at this very moment) is skipped by the insert, and only the rows found by key that
-    were not there before are reported and sent (sending one twice sends it once anyway)."""
+    worker at this very moment) is not inserted again; when a key was taken meanwhile, the
+    insert skips it and the rows found by key that were not there before are reported and sent
+    (sending one twice sends it once anyway)."""
     now = now or timezone.now()
     wanted: dict[str, OutboundMessage] = {}
     for message in messages:
@@ -148,8 +150,13 @@ def messages_queue(
             OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
         )
         new = [message for key, message in wanted.items() if key not in taken]
-        OutboundMessage.objects.bulk_create(new, ignore_conflicts=True)
-        queued = list(OutboundMessage.objects.filter(key__in=[m.key for m in new]).order_by("id"))
+        queued = rows_insert_new(
+            OutboundMessage,
+            new,
+            otherwise=lambda: list(
+                OutboundMessage.objects.filter(key__in=[m.key for m in new]).order_by("id")
+            ),
+        )
     if queued:
         from pacta.comms.tasks import send_messages
 

@@ -17,7 +17,7 @@ The sweep finds, by an indexed query, the open tickets whose risk changes by now
 each evaluation stores — and rebuilds their clocks a batch at a time, which raises whatever is
 due. A batch's actions are raised together: what they need (the actions raised before, the
 dispatchers, the assignees, the teams of each region and their technicians' work) is read in a
-few queries, and the actions, their details and their e-mails are written in bulk.
+few queries, and the actions (with their details) and their e-mails are written in bulk.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.selectors import team_list_covering, user_list_dispatchers
-from pacta.audit.services import Actor, actor_user, record_update, rows_update
+from pacta.audit.services import Actor, actor_user, record_update, rows_insert_new
 from pacta.comms.services import messages_queue, outbound_message
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
@@ -103,8 +103,9 @@ def tickets_rescue(
     reopened (``episodes``) plus the clock's cycle (a recurring target's cycles are rescued each
     on its own; a one-shot target has one). The tickets are locked by
     the caller, so the actions found raised before are all there are; the unique key stays the
-    last guard: the insert skips a key already taken, and only the rows found by key that were
-    not there before are the actions raised now (their details, e-mails and escalations follow).
+    last guard: should a key be taken meanwhile, the insert skips it, and only the rows found by
+    key that were not there before are the actions raised now (their e-mails and escalations
+    follow). Each action is written once, with its detail.
     """
     due = [
         _Due(ticket, clock, kind, episodes.get(ticket.pk, 0) + clock.cycle)
@@ -123,8 +124,24 @@ def tickets_rescue(
     new = {each.key: each for each in due if each.key not in before}
     if not new:
         return []
-    RescueAction.objects.bulk_create(
-        [
+    # What an action records is known before it is written (only its e-mails' keys need its id).
+    context = _Context.load(
+        list({each.ticket.pk: each.ticket for each in new.values()}.values()), now=now
+    )
+    recipients: dict[tuple[int, str, str, str, int], list[Any]] = {}
+    rows = []
+    for key, each in new.items():
+        if each.kind == RescueKind.NOTIFY:
+            recipients[key] = _recipients(each.ticket, context)
+            detail: dict[str, Any] = {"sent_to": sorted(user.username for user in recipients[key])}
+        elif each.kind == RescueKind.REASSIGN:
+            detail = _propose_technician(each.ticket, context)
+        else:
+            detail = {
+                "from": each.ticket.priority,
+                "to": vocabulary.escalated(each.ticket.priority),
+            }
+        rows.append(
             RescueAction(
                 ticket=each.ticket,
                 clock=each.clock.name,
@@ -132,42 +149,36 @@ def tickets_rescue(
                 kind=each.kind,
                 episode=each.episode,
                 created_at=now,
+                detail=detail,
             )
-            for each in new.values()
-        ],
-        ignore_conflicts=True,
-    )
-    rows = RescueAction.objects.filter(ticket_id__in=pks, created_at=now).order_by("id")
+        )
+
+    def found() -> list[RescueAction]:
+        stored = RescueAction.objects.filter(ticket_id__in=pks, created_at=now).order_by("id")
+        return [action for action in stored if _key(action) in new]
+
     raised = {
-        key: action
-        for action in rows
-        if (key := tuple(getattr(action, name) for name in keys)) in new
+        _key(action): action for action in rows_insert_new(RescueAction, rows, otherwise=found)
     }
-    if not raised:
-        return []
-    context = _Context.load([each.ticket for key, each in new.items() if key in raised], now=now)
     messages: list[Any] = []
     escalations: list[Escalation] = []
     for key, action in raised.items():
         each = new[key]
         if each.kind == RescueKind.NOTIFY:
-            sent = _notify(each.ticket, each.clock, action, context)
-            messages += [message for _username, message in sent]
-            action.detail = {"sent_to": sorted(username for username, _message in sent)}
-        elif each.kind == RescueKind.REASSIGN:
-            action.detail = _propose_technician(each.ticket, context)
-        else:
-            higher = vocabulary.escalated(each.ticket.priority)
-            action.detail = {"from": each.ticket.priority, "to": higher}
-            if higher != each.ticket.priority:
-                reason = _("SLA %(clock)s %(level)s: the policy raises the priority.") % {
-                    "clock": sla_selectors.target_label(each.clock.name),
-                    "level": sla_selectors.risk_label(each.clock.risk),
-                }
-                escalations.append(Escalation(each.ticket, higher, reason))
-    rows_update(RescueAction, list(raised.values()), ["detail"])
+            messages += _notify(each.ticket, each.clock, action, recipients[key])
+        elif each.kind == RescueKind.ESCALATE and action.detail["to"] != each.ticket.priority:
+            reason = _("SLA %(clock)s %(level)s: the policy raises the priority.") % {
+                "clock": sla_selectors.target_label(each.clock.name),
+                "level": sla_selectors.risk_label(each.clock.risk),
+            }
+            escalations.append(Escalation(each.ticket, action.detail["to"], reason))
     messages_queue(messages=messages, now=now)
     return escalations
+
+
+def _key(action: RescueAction) -> tuple[int, str, str, str, int]:
+    """What makes an action unique (ticket, clock, level, kind, episode)."""
+    return (action.ticket_id, action.clock, action.level, action.kind, action.episode)
 
 
 def _at_risk(clocks: domain.TicketClocks | None) -> list[domain.Clock]:
@@ -223,16 +234,20 @@ class _Context:
         return cls(now, list(user_list_dispatchers()), assignees, teams, busy, load)
 
 
+def _recipients(ticket: Ticket, context: _Context) -> list[Any]:
+    """Who a notification goes to: the dispatchers and the technicians assigned, who have an
+    e-mail address."""
+    users = {user.pk: user for user in [*context.dispatchers, *context.assignees[ticket.pk]]}
+    return [user for user in users.values() if user.email]
+
+
 def _notify(
-    ticket: Ticket, clock: domain.Clock, action: RescueAction, context: _Context
-) -> list[tuple[str, Any]]:
-    """The e-mails to the dispatchers and the technicians assigned, each in its reader's
-    language and time zone."""
-    recipients = {user.pk: user for user in [*context.dispatchers, *context.assignees[ticket.pk]]}
+    ticket: Ticket, clock: domain.Clock, action: RescueAction, recipients: Sequence[Any]
+) -> list[Any]:
+    """The e-mails of a notification to its recipients, each in its reader's language and time
+    zone."""
     messages = []
-    for user in recipients.values():
-        if not user.email:
-            continue
+    for user in recipients:
         language = user.language or settings.LANGUAGE_CODE
         with translation.override(language):
             due = (
@@ -261,16 +276,13 @@ def _notify(
                 % values
             )
         messages.append(
-            (
-                user.username,
-                outbound_message(
-                    key=f"rescue:{action.pk}:{user.pk}",
-                    to_email=user.email,
-                    subject=subject,
-                    body=body,
-                    language=language,
-                    about=ticket,
-                ),
+            outbound_message(
+                key=f"rescue:{action.pk}:{user.pk}",
+                to_email=user.email,
+                subject=subject,
+                body=body,
+                language=language,
+                about=ticket,
             )
         )
     return messages
