@@ -624,39 +624,36 @@ int64_of(PyObject *value, int64_t *out)
     return 0;
 }
 
-/* rating_split(flat, starts, classes, budget) -> (sums, covered, billed, last key) | None */
-static PyObject *
-rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The split of timeline.split: the sums per key into `sums` (`count` of them), the key of the
+ * last minute worked once the budget ran out into `last_key`. 0, or 1 when Python decides. */
+static int
+split_spans(PyObject *flat, PyObject *starts, PyObject *classes, PyObject *budget, Sum *sums,
+            int *count, int64_t *last_key)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "rating_split(flat, starts, classes, budget)");
-        return NULL;
-    }
-    PyObject *flat = args[0], *starts = args[1], *classes = args[2];
     int64_t left;
     if (!PyTuple_CheckExact(flat) || PyTuple_GET_SIZE(flat) % 3 != 0 || !PyList_CheckExact(starts)
         || !PyList_CheckExact(classes) || PyList_GET_SIZE(starts) != PyList_GET_SIZE(classes) + 1
-        || int64_of(args[3], &left) != 0) {
-        Py_RETURN_NONE;
+        || int64_of(budget, &left) != 0) {
+        return 1;
     }
     PyObject **at = ((PyListObject *)starts)->ob_item;
     PyObject **of = ((PyListObject *)classes)->ob_item;
     const Py_ssize_t n_starts = PyList_GET_SIZE(starts);
-    Sum sums[MAX_KEYS];
-    int count = 0;
-    int64_t last_key = -1, last_at = -1;
+    int64_t last_at = -1;
+    *count = 0;
+    *last_key = -1;
     for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(flat); n += 3) {
         int64_t start, end, travel_bit, value;
         if (int64_of(PyTuple_GET_ITEM(flat, n), &start) || int64_of(PyTuple_GET_ITEM(flat, n + 1), &end)
             || int64_of(PyTuple_GET_ITEM(flat, n + 2), &travel_bit)) {
-            Py_RETURN_NONE;
+            return 1;
         }
         /* i = bisect_right(starts, start) - 1 */
         Py_ssize_t lo = 0, hi = n_starts;
         while (lo < hi) {
             Py_ssize_t mid = lo + (hi - lo) / 2;
             if (int64_of(at[mid], &value)) {
-                Py_RETURN_NONE;
+                return 1;
             }
             if (start < value) {
                 hi = mid;
@@ -667,13 +664,13 @@ rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         Py_ssize_t i = lo - 1;
         if (i < 0) {
-            Py_RETURN_NONE; /* before the timeline: Python's answer (an IndexError's) stands */
+            return 1; /* before the timeline: Python's answer (an IndexError's) stands */
         }
         int64_t s = start, base = 0;
         for (;;) {
             int64_t following, class_id;
             if (i + 1 >= n_starts || int64_of(at[i + 1], &following) || int64_of(of[i], &class_id)) {
-                Py_RETURN_NONE;
+                return 1;
             }
             const int64_t stop = following < end ? following : end;
             const int64_t span = stop - s;
@@ -681,18 +678,18 @@ rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             int full = 0;
             if (left >= span) {
                 left -= span;
-                full = accumulate(sums, &count, base + 1, span);
+                full = accumulate(sums, count, base + 1, span);
             }
             else if (left > 0) {
-                full = accumulate(sums, &count, base + 1, left)
-                       || accumulate(sums, &count, base, span - left);
+                full = accumulate(sums, count, base + 1, left)
+                       || accumulate(sums, count, base, span - left);
                 left = 0;
             }
             else {
-                full = accumulate(sums, &count, base, span);
+                full = accumulate(sums, count, base, span);
             }
             if (full) {
-                Py_RETURN_NONE;
+                return 1;
             }
             if (stop == end) {
                 break;
@@ -701,26 +698,52 @@ rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             i++;
         }
         if (!travel_bit && left == 0 && end > last_at) {
-            last_key = base;
+            *last_key = base;
             last_at = end;
         }
     }
-    PyObject *acc = PyDict_New();
-    if (acc == NULL) {
+    return 0;
+}
+
+/* A dict of the sums, in their order; NULL on an error raised. */
+static PyObject *
+dict_of(const Sum *sums, int count)
+{
+    PyObject *made = PyDict_New();
+    if (made == NULL) {
         return NULL;
     }
-    int64_t covered = 0, billed = 0;
     for (int k = 0; k < count; k++) {
         PyObject *key = PyLong_FromLongLong(sums[k].key);
         PyObject *us = PyLong_FromLongLong(sums[k].us);
-        if (key == NULL || us == NULL || PyDict_SetItem(acc, key, us) < 0) {
+        if (key == NULL || us == NULL || PyDict_SetItem(made, key, us) < 0) {
             Py_XDECREF(key);
             Py_XDECREF(us);
-            Py_DECREF(acc);
+            Py_DECREF(made);
             return NULL;
         }
         Py_DECREF(key);
         Py_DECREF(us);
+    }
+    return made;
+}
+
+/* rating_split(flat, starts, classes, budget) -> (sums, covered, billed, last key) | None */
+static PyObject *
+rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "rating_split(flat, starts, classes, budget)");
+        return NULL;
+    }
+    Sum sums[MAX_KEYS];
+    int count;
+    int64_t last_key;
+    if (split_spans(args[0], args[1], args[2], args[3], sums, &count, &last_key)) {
+        Py_RETURN_NONE;
+    }
+    int64_t covered = 0, billed = 0;
+    for (int k = 0; k < count; k++) {
         if (sums[k].key & 1) {
             covered += sums[k].us;
         }
@@ -728,7 +751,77 @@ rating_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             billed += sums[k].us;
         }
     }
+    PyObject *acc = dict_of(sums, count);
+    if (acc == NULL) {
+        return NULL;
+    }
     return Py_BuildValue("(NLLL)", acc, (long long)covered, (long long)billed, (long long)last_key);
+}
+
+/* The groups of accumulator key `key` in `of_plan` (borrowed), or NULL when Python decides:
+ * the key is not known yet, or its time has no price. */
+static PyObject *
+groups_of(PyObject *of_plan, int64_t key)
+{
+    PyObject *number = PyLong_FromLongLong(key);
+    if (number == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *found = PyDict_GetItemWithError(of_plan, number);
+    Py_DECREF(number);
+    if (found == NULL || !PyTuple_CheckExact(found) || PyTuple_GET_SIZE(found) != 2
+        || PyTuple_GET_ITEM(found, 1) != Py_False || !PyTuple_CheckExact(PyTuple_GET_ITEM(found, 0))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(found, 0)) == 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return PyTuple_GET_ITEM(found, 0);
+}
+
+/* rating_group(flat, starts, classes, budget, of_plan)
+ *     -> (sums per group, covered, billed, worked, last key) | None  (engine._group) */
+static PyObject *
+rating_group(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyDict_CheckExact(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "rating_group(flat, starts, classes, budget, of_plan)");
+        return NULL;
+    }
+    Sum sums[MAX_KEYS], groups[MAX_KEYS];
+    int count, n_groups = 0;
+    int64_t last_key, covered = 0, billed = 0, worked = 0;
+    if (split_spans(args[0], args[1], args[2], args[3], sums, &count, &last_key)) {
+        Py_RETURN_NONE;
+    }
+    for (int k = 0; k < count; k++) {
+        PyObject *ids = groups_of(args[4], sums[k].key);
+        if (ids == NULL) {
+            Py_RETURN_NONE;
+        }
+        for (Py_ssize_t g = 0; g < PyTuple_GET_SIZE(ids); g++) {
+            int64_t group_id;
+            if (int64_of(PyTuple_GET_ITEM(ids, g), &group_id)
+                || accumulate(groups, &n_groups, group_id, sums[k].us)) {
+                Py_RETURN_NONE;
+            }
+        }
+        if (sums[k].key & 1) {
+            covered += sums[k].us;
+        }
+        else {
+            billed += sums[k].us;
+        }
+        if (!(sums[k].key & 3)) {
+            worked += sums[k].us;
+        }
+    }
+    PyObject *made = dict_of(groups, n_groups);
+    if (made == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(NLLLL)", made, (long long)covered, (long long)billed, (long long)worked,
+                         (long long)last_key);
 }
 
 static PyMethodDef methods[] = {
@@ -742,6 +835,9 @@ static PyMethodDef methods[] = {
      "rating_spans(entries, travel) -> (first, last, flat) | None"},
     {"rating_split", (PyCFunction)(void (*)(void))rating_split, METH_FASTCALL,
      "rating_split(flat, starts, classes, budget) -> (sums, covered, billed, last_key) | None"},
+    {"rating_group", (PyCFunction)(void (*)(void))rating_group, METH_FASTCALL,
+     "rating_group(flat, starts, classes, budget, of_plan)"
+     " -> (groups, covered, billed, worked, last_key) | None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -19,3 +19,10 @@ def rating_spans(
 def rating_split(
     flat: tuple[int, ...], starts: list[int], classes: list[int], budget: int
 ) -> tuple[dict[int, int], int, int, int] | None: ...
+def rating_group(
+    flat: tuple[int, ...],
+    starts: list[int],
+    classes: list[int],
+    budget: int,
+    of_plan: dict[int, tuple[tuple[int, ...], bool]],
+) -> tuple[dict[int, int], int, int, int, int] | None: ...

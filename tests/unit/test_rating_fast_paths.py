@@ -17,6 +17,7 @@ import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -388,3 +389,41 @@ def test_splitting_in_c_is_splitting_in_python(timeline, cuts, travel, budget):
         assert fast == slow
         assert fast is not None
         assert list(fast[0]) == list(slow[0])
+
+
+@needs_c
+@settings(max_examples=1000, deadline=None)
+@given(
+    timeline=timelines(),
+    cuts=st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=30),
+    budget=st.integers(min_value=0, max_value=10**11),
+    ids=st.lists(
+        st.lists(st.integers(min_value=0, max_value=6), min_size=1, max_size=2).map(tuple),
+        min_size=60,
+        max_size=60,
+    ),
+)
+def test_grouping_in_c_is_grouping_in_python(timeline, cuts, budget, ids):
+    starts, classes = timeline
+    low, high = starts[0], starts[-1]
+    instants = sorted({low + int((high - low) * cut) for cut in cuts})
+    flat = tuple(
+        value
+        for n, (start, end) in enumerate(pairwise(instants))
+        for value in (start, end, 2 * (n % 2))
+    )
+    keys = timeline_module.split(flat, starts, classes, budget)[0]
+    of_plan = {key: (ids[key % 60], False) for key in keys}
+    where = SimpleNamespace(starts=starts, classes=classes)
+    slow = engine._group(flat, where, None, "REP", PRICES, None, budget, of_plan, None)  # type: ignore[arg-type]
+    assert engine.accelerator is not None
+    fast = engine.accelerator.rating_group(flat, starts, classes, budget, of_plan)
+    assert fast == slow
+    assert fast is not None
+    assert list(fast[0]) == list(slow[0])
+    if keys:
+        first = next(iter(keys))
+        unknown = {key: found for key, found in of_plan.items() if key != first}
+        assert engine.accelerator.rating_group(flat, starts, classes, budget, unknown) is None
+        no_price = {**of_plan, first: (ids[0], True)}
+        assert engine.accelerator.rating_group(flat, starts, classes, budget, no_price) is None

@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from types import ModuleType
-from typing import TypeVar, cast
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pacta.domain.calendar import _zone
@@ -66,6 +66,9 @@ _US_PER_MINUTE = 60_000_000
 _UNLIMITED = 1 << 62
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _T = TypeVar("_T")
+#: Enum members looked up once (a member lookup on the class is slow in Python 3.11).
+_EXCLUDED = Coverage.EXCLUDED
+_INCLUDED = Coverage.INCLUDED
 
 # Where covered or billed time comes from (a line's "source").
 INCLUDED, WARRANTY, ALLOWANCE, LIST, OVERAGE, PREMIUM, OUT_OF_SCOPE, APPROVED = (
@@ -127,7 +130,7 @@ class _Plan:
 class _Template:
     """A line but its quantity and amount (trace included), and the lines made from it."""
 
-    __slots__ = ("fields", "included", "lines", "multiplier", "price")
+    __slots__ = ("fields", "included", "lines", "multiplier", "price", "waits")
 
     def __init__(
         self, fields: dict[str, object], included: bool, price: Decimal, multiplier: Decimal
@@ -136,7 +139,21 @@ class _Template:
         self.included = included
         self.price = price
         self.multiplier = multiplier
+        #: whether its lines need approval (they count in ``awaiting_approval``, not the total)
+        self.waits = fields["charge_type"] is ChargeType.NEEDS_APPROVAL
         self.lines: dict[int, ChargeLine] = {}
+
+    def line(self, us: int, quantum: Decimal, currency: str) -> ChargeLine:
+        """The line of ``us`` microseconds: their hours, priced by the kernel."""
+        quantity = hours_of(us)
+        charge = _new(ChargeLine)
+        charge.__dict__.update(self.fields)
+        charge.__dict__["quantity"] = quantity
+        amount = (
+            _ZERO if self.included else price_amount(quantity, self.price, self.multiplier, quantum)
+        )
+        charge.__dict__["amount"] = Money.trusted(amount, currency)
+        return charge
 
 
 #: How many lines a template keeps (per quantity of time) before it starts afresh.
@@ -148,7 +165,17 @@ class _Service:
     coverage, whether the terms know it, the visit gates, site hour cap and prepaid bank that
     apply (each with whether it is kept per site), and its plans."""
 
-    __slots__ = ("bank", "cap", "code", "coverage", "gates", "known", "plans", "scope_line")
+    __slots__ = (
+        "bank",
+        "cap",
+        "code",
+        "coverage",
+        "gates",
+        "known",
+        "pads",
+        "plans",
+        "scope_line",
+    )
 
     def __init__(self, terms: ContractTerms, code: str) -> None:
         allowances = terms.allowances
@@ -157,6 +184,10 @@ class _Service:
         self.known = self.scope_line is not None or terms.price_list.has(code)
         self.coverage = (
             self.scope_line.coverage if self.scope_line is not None else Coverage.EXCLUDED
+        )
+        #: whether a minimum charge or a rounding unit may raise the time worked
+        self.pads = self.scope_line is not None and bool(
+            self.scope_line.minimum_minutes or self.scope_line.increment_minutes
         )
         self.gates = tuple(
             (a, a.per_site)
@@ -197,18 +228,19 @@ class _Prepared:
     """What the rating derives once per contract version (kept in ``ContractTerms.memo``).
 
     ``services``: per service code, its :class:`_Service`. ``groups``: the registry of line
-    groups (a group's id stands for the group). ``sites``: per site value seen (by identity,
-    the value kept with it), its time zone and its timelines (plain, emergency).
+    groups (a group's id stands for the group). ``sites``: per site value seen and whether the
+    work is an emergency (by the value's identity, the value kept with it), its timeline.
     """
 
-    __slots__ = ("group_ids", "groups", "plan_count", "services", "sites")
+    __slots__ = ("group_ids", "groups", "plan_count", "quantum", "services", "sites")
 
     def __init__(self) -> None:
+        self.quantum: Decimal | None = None
         self.services: dict[str, _Service] = {}
         self.group_ids: dict[_Group, int] = {}
         self.groups: list[_Group] = []
         self.plan_count = 0
-        self.sites: dict[int, tuple[Site, list[Timeline | None]]] = {}
+        self.sites: dict[int, tuple[Site, Timeline]] = {}
 
     def group_id(self, group: _Group) -> int:
         found = self.group_ids.get(group)
@@ -251,15 +283,8 @@ def _terms_on(terms: ContractTerms | Sequence[ContractTerms], day: dt.date) -> C
 def _timeline(terms: ContractTerms, prepared: _Prepared, work: WorkRecord) -> Timeline:
     """The timeline of the work's site under ``terms`` (looked up by the site value first)."""
     site = work.site
-    seen = prepared.sites.get(id(site))
-    if seen is None or seen[0] is not site:
-        if len(prepared.sites) >= _SITES_KEPT:
-            prepared.sites.clear()
-        seen = prepared.sites[id(site)] = (site, [None, None])
-    timelines = seen[1]
-    timeline = timelines[work.emergency]
-    if timeline is not None:
-        return timeline
+    if len(prepared.sites) >= _SITES_KEPT:
+        prepared.sites.clear()
     key = (site.timezone, site.holidays, site.access_week, work.emergency)
     found = terms.timelines.get(key)
     if found is None:
@@ -273,7 +298,7 @@ def _timeline(terms: ContractTerms, prepared: _Prepared, work: WorkRecord) -> Ti
         )
         terms.timelines[key] = found
     assert isinstance(found, Timeline)
-    timelines[work.emergency] = found
+    prepared.sites[id(site) * 2 + work.emergency] = (site, found)
     return found
 
 
@@ -308,7 +333,7 @@ def _plan(
     period_on: dt.date,
 ) -> _Cover:
     coverage = service.coverage
-    if coverage is Coverage.EXCLUDED:
+    if coverage is _EXCLUDED:
         return (
             service.plan(prepared, "approved" if work.approved else "out_of_scope"),
             0,
@@ -320,7 +345,7 @@ def _plan(
     if warranty is not None and warranty.covers_labour and rated_on <= warranty.until_on:
         return service.plan(prepared, ("warranty", warranty.until_on)), _UNLIMITED, (), None, None
     site_id = work.site.site_id
-    if coverage is Coverage.INCLUDED:
+    if coverage is _INCLUDED:
         notes: tuple[Phrase, ...] = ()
         if work.is_visit and service.gates:
             gates = [(a, (a.code, site_id if per_site else "")) for a, per_site in service.gates]
@@ -417,6 +442,9 @@ def _assemble(cls: type[_T], fields: dict[str, object]) -> _T:
 
 #: The time zones met so far, by name (a name that is not one is refused each time).
 _ZONES: dict[str, ZoneInfo] = {}
+_TRAVEL = TimeKind.TRAVEL
+_NEEDS_APPROVAL = ChargeType.NEEDS_APPROVAL
+_trusted = Money.trusted
 
 #: The C accelerator of ``_spans`` and ``split`` (pacta/domain/_timeline.c), or None where it
 #: is not built: the Python functions are the definition; the C ones answer the same or None.
@@ -475,45 +503,47 @@ def rate_work_order(
     zone = _ZONES.get(site.timezone)
     if zone is None:
         zone = _ZONES[site.timezone] = _zone(site.timezone)
-    errors = FieldErrors()
     fast = accelerator
-    spans = fast.rating_spans(work.time_entries, TimeKind.TRAVEL) if fast is not None else None
+    spans = fast.rating_spans(work.time_entries, _TRAVEL) if fast is not None else None
+    errors: FieldErrors | None = None
     if spans is None:
+        errors = FieldErrors()
         spans = _spans(work, errors)
     if spans is not None:
         rated_on = local_day(zone, spans[0])
     elif work.performed_on is not None:
         rated_on = work.performed_on
     else:
-        errors.raise_if_any()
+        if errors is not None:
+            errors.raise_if_any()
         raise InvalidInput.on(
             "performed_on",
             gettext_noop("A work order with no time entries needs its day (performed_on)."),
         )
-    terms = _terms_on(terms, rated_on)
+    if not isinstance(terms, ContractTerms):
+        terms = _terms_on(terms, rated_on)
     price_list = terms.price_list
     service_code = work.service_code
-    prepared = _prepared(terms)
+    prepared = terms.memo.get("rating")
+    if prepared is None:
+        prepared = _prepared(terms)
     service = prepared.services.get(service_code)
     if service is None:
         service = prepared.services[service_code] = _Service(terms, service_code)
-    if not service.known:
-        errors.add("service_code", gettext_noop("The contract's terms do not know this service."))
     parts: dict[str, Decimal] = {}
-    if work.parts:
-        parts = _parts(work, price_list, rated_on, errors)
     travel = work.travel
-    if travel is not None and travel.distance_km is not None:
-        try:
-            if to_decimal(travel.distance_km, field="travel.distance_km") < 0:
-                errors.add("travel.distance_km", gettext_noop("A distance cannot be negative."))
-        except InvalidInput as error:
-            errors.add("travel.distance_km", error.detail)
-    if errors:
-        errors.raise_if_any()
+    if (
+        errors
+        or not service.known
+        or work.parts
+        or (travel is not None and travel.distance_km is not None)
+    ):
+        parts = _checked(work, service, price_list, rated_on, errors or FieldErrors())
 
     currency = price_list.currency
-    quantum = quantum_of(currency)  # refuses an unknown currency
+    quantum = prepared.quantum
+    if quantum is None:
+        quantum = prepared.quantum = quantum_of(currency)  # refuses an unknown currency
     remaining = dict(balances.remaining)
     draws: list[LedgerEntry] = []
     period_on = balances.period_on
@@ -521,63 +551,51 @@ def rate_work_order(
         work, service, prepared, rated_on, remaining, draws, period_on
     )
 
-    # --- 1. split and sum the time ----------------------------------------------------------
-    acc: dict[int, int] = {}
-    last_key = -1
+    # --- 1. split the time, sum it per group ------------------------------------------------
+    groups: dict[int, int] = {}
     covered_us = billed_us = 0
-    timeline: Timeline | None = None
+    pad_id = -1
     if spans is not None:
-        timeline = _timeline(terms, prepared, work)
-        timeline.cover(spans[0], spans[1])
+        seen = prepared.sites.get(id(site) * 2 + work.emergency)
+        timeline = seen[1] if seen is not None and seen[0] is site else None
+        if timeline is None:
+            timeline = _timeline(terms, prepared, work)
+        if not (timeline.low <= spans[0] and spans[1] < timeline.high):
+            timeline.cover(spans[0], spans[1])
+        of_plan: dict[int, tuple[tuple[int, ...], bool]] | None = timeline.memo.get(plan.id)
+        if of_plan is None:
+            of_plan = timeline.memo[plan.id] = {}
         sums = (
-            fast.rating_split(spans[2], timeline.starts, timeline.classes, budget)
+            fast.rating_group(spans[2], timeline.starts, timeline.classes, budget, of_plan)
             if fast is not None
             else None
         )
         if sums is None:
-            sums = split(spans[2], timeline.starts, timeline.classes, budget)
-        acc, covered_us, billed_us, last_key = sums
-
-    # --- 2. group the time into lines ---------------------------------------------------------
-    groups: dict[int, int] = {}
-    missing_price = False
-    pad_id = -1
-    if timeline is not None:
-        known = timeline.memo.get(plan.id)
-        if known is None:
-            known = timeline.memo[plan.id] = {}
-        of_plan = cast(dict[int, tuple[tuple[int, ...], bool]], known)
-        for key, us in acc.items():
-            found = of_plan.get(key)
-            if found is None:
-                found = of_plan[key] = _groups_of(
-                    timeline, prepared, key, service_code, price_list, plan
-                )
-            missing_price = missing_price or found[1]
-            for group_id in found[0]:
-                groups[group_id] = groups.get(group_id, 0) + us
-        scope_line = service.scope_line
-        if scope_line is not None and last_key >= 0:
-            worked = 0
-            for key, us in acc.items():
-                if not key & 3:
-                    worked += us
+            sums = _group(
+                spans[2], timeline, prepared, service_code, price_list, plan, budget, of_plan, fast
+            )
+        groups, covered_us, billed_us, worked, last_key = sums
+        if service.pads and last_key >= 0:
+            scope_line = service.scope_line
+            assert scope_line is not None
             charged = max(worked, scope_line.minimum_minutes * _US_PER_MINUTE)
             step = scope_line.increment_minutes * _US_PER_MINUTE
             if step:
                 charged = -(-charged // step) * step
             if charged > worked:
-                pad_id = of_plan[last_key][0][-1]
+                found = of_plan.get(last_key)
+                if found is None:
+                    found = of_plan[last_key] = _groups_of(
+                        timeline, prepared, last_key, service_code, price_list, plan
+                    )
+                if found[1]:
+                    raise _no_price()
+                pad_id = found[0][-1]
                 groups[pad_id] = groups.get(pad_id, 0) + charged - worked
-    if missing_price:
-        raise InvalidInput.on(
-            "service_code", gettext_noop("This service has no price in force on the day worked.")
-        )
 
-    contract_phrase = terms.phrase()
     lines: list[ChargeLine] = []
     templates = plan.templates
-    trusted = Money.trusted
+    billed = waiting = _ZERO
     for group_id, us in groups.items():
         padded_id = group_id * 2 + (group_id == pad_id)
         template = templates.get(padded_id) if not notes else None
@@ -590,65 +608,126 @@ def rate_work_order(
                 service,
                 plan,
                 notes,
-                contract_phrase,
+                terms.phrase(),
             )
             if not notes:
                 templates[padded_id] = template
         made = template.lines
         charge = made.get(us)
         if charge is None:
-            quantity = hours_of(us)
-            charge = _new(ChargeLine)
-            charge.__dict__.update(template.fields)
-            charge.__dict__["quantity"] = quantity
-            charge.__dict__["amount"] = trusted(
-                _ZERO
-                if template.included
-                else price_amount(quantity, template.price, template.multiplier, quantum),
-                currency,
-            )
+            charge = template.line(us, quantum, currency)
             if len(made) >= _LINES_KEPT:
                 made.clear()
             made[us] = charge
         lines.append(charge)
-    if covered_key is not None and covered_us:
-        _draw_time(covered_key, covered_us, work, remaining, draws, period_on)
-    if billed_key is not None and billed_us:
-        _draw_time(billed_key, billed_us, work, remaining, draws, period_on)
-    if parts:
-        lines.extend(
-            _part_lines(
-                work, terms, parts, rated_on, plan, contract_phrase, remaining, draws, balances
-            )
-        )
-    if travel is not None:
-        lines.extend(_travel_lines(work, terms, plan, contract_phrase))
-    billed = waiting = _ZERO
-    for line in lines:
-        if line.charge_type is ChargeType.NEEDS_APPROVAL:
-            waiting += line.amount.amount
+        if template.waits:
+            waiting += charge.amount.amount
         else:
-            billed += line.amount.amount
-    return _assemble(
-        RatingResult,
+            billed += charge.amount.amount
+    for drawn, drawn_us in ((covered_key, covered_us), (billed_key, billed_us)):
+        if drawn is None or not drawn_us:
+            continue
+        hours = _HOURS.get(drawn_us)
+        if hours is None:
+            if len(_HOURS) >= _HOURS_KEPT:
+                _HOURS.clear()
+            hours = _HOURS[drawn_us] = hours_of(drawn_us)
+        remaining[drawn] = remaining.get(drawn, _ZERO) - hours
+        draws.append(draw(drawn, hours, period_on, work.work_order_id))
+    if parts or travel is not None:
+        more = (
+            _part_lines(
+                work, terms, parts, rated_on, plan, terms.phrase(), remaining, draws, balances
+            )
+            if parts
+            else []
+        )
+        if travel is not None:
+            more.extend(_travel_lines(work, terms, plan, terms.phrase()))
+        for line in more:
+            if line.charge_type is _NEEDS_APPROVAL:
+                waiting += line.amount.amount
+            else:
+                billed += line.amount.amount
+        lines.extend(more)
+    after = _new(Balances)
+    after.__dict__.update({"period_on": period_on, "remaining": remaining})
+    result = _new(RatingResult)
+    result.__dict__.update(
         {
             "work_order_id": work.work_order_id,
             "contract_number": terms.contract_number,
             "version_number": terms.version_number,
             "rated_on": rated_on,
             "lines": tuple(lines),
-            "total": trusted(billed, currency),
-            "awaiting_approval": trusted(waiting, currency),
+            "total": _trusted(billed, currency),
+            "awaiting_approval": _trusted(waiting, currency),
             "draws": tuple(draws),
-            "balances": _assemble(Balances, {"period_on": period_on, "remaining": remaining}),
-        },
+            "balances": after,
+        }
+    )
+    return result
+
+
+def _group(
+    flat: tuple[int, ...],
+    timeline: Timeline,
+    prepared: _Prepared,
+    service_code: str,
+    price_list: PriceList,
+    plan: _Plan,
+    budget: int,
+    of_plan: dict[int, tuple[tuple[int, ...], bool]],
+    fast: ModuleType | None,
+) -> tuple[dict[int, int], int, int, int, int]:
+    """Split the spans ``flat`` (see :func:`~pacta.domain.rating.timeline.split`) and sum
+    their time per line group: (microseconds per group id in the order groups were first met,
+    covered µs, billed µs, working µs billed, the key of the last minute billed or -1).
+    ``of_plan`` keeps the groups of each accumulator key under ``plan`` on this timeline (the
+    C accelerator's ``rating_group`` answers from it once it knows every key). Refuses time
+    that has no price in force."""
+    starts, classes = timeline.starts, timeline.classes
+    sums = fast.rating_split(flat, starts, classes, budget) if fast is not None else None
+    if sums is None:
+        sums = split(flat, starts, classes, budget)
+    acc, covered_us, billed_us, last_key = sums
+    groups: dict[int, int] = {}
+    missing_price = False
+    worked = 0
+    for key, us in acc.items():
+        found = of_plan.get(key)
+        if found is None:
+            found = of_plan[key] = _groups_of(
+                timeline, prepared, key, service_code, price_list, plan
+            )
+        missing_price = missing_price or found[1]
+        for group_id in found[0]:
+            groups[group_id] = groups.get(group_id, 0) + us
+        if not key & 3:
+            worked += us
+    if missing_price:
+        raise _no_price()
+    return groups, covered_us, billed_us, worked, last_key
+
+
+def _no_price() -> InvalidInput:
+    return InvalidInput.on(
+        "service_code", gettext_noop("This service has no price in force on the day worked.")
     )
 
 
-def _parts(
-    work: WorkRecord, price_list: PriceList, rated_on: dt.date, errors: FieldErrors
+def _checked(
+    work: WorkRecord,
+    service: _Service,
+    price_list: PriceList,
+    rated_on: dt.date,
+    errors: FieldErrors,
 ) -> dict[str, Decimal]:
-    """The quantity of each part used, summed per product; bad ones reported to ``errors``."""
+    """Check the service, the parts and the travel (after the time entries, whose errors
+    ``errors`` holds), raising every error at once; the quantity of each part used, summed
+    per product."""
+    if not service.known:
+        errors.add("service_code", gettext_noop("The contract's terms do not know this service."))
     parts: dict[str, Decimal] = {}
     for index, part in enumerate(work.parts):
         try:
@@ -664,6 +743,14 @@ def _parts(
                 gettext_noop("This part has no price in force in the price list."),
             )
         parts[part.product_code] = parts.get(part.product_code, _ZERO) + quantity
+    travel = work.travel
+    if travel is not None and travel.distance_km is not None:
+        try:
+            if to_decimal(travel.distance_km, field="travel.distance_km") < 0:
+                errors.add("travel.distance_km", gettext_noop("A distance cannot be negative."))
+        except InvalidInput as error:
+            errors.add("travel.distance_km", error.detail)
+    errors.raise_if_any()
     return parts
 
 
@@ -772,17 +859,9 @@ def _price_phrase(price_list: str, line: PriceLine) -> Phrase:
     )
 
 
-def _draw_time(
-    key: BalanceKey,
-    us: int,
-    work: WorkRecord,
-    remaining: dict[BalanceKey, Decimal],
-    draws: list[LedgerEntry],
-    period_on: dt.date,
-) -> None:
-    hours = hours_of(us)
-    remaining[key] = remaining.get(key, _ZERO) - hours
-    draws.append(draw(key, hours, period_on, work.work_order_id))
+#: Durations in hours already computed (Decimal values, shared), by microseconds.
+_HOURS: dict[int, Decimal] = {}
+_HOURS_KEPT = 1 << 16
 
 
 def _part_lines(

@@ -108,8 +108,9 @@ class Timeline:
                 continue
             start, end = minutes[0] * 60, minutes[1] * 60
             self.windows.append(((start, end),) if start < end else ((0, end), (start, _DAY)))
-        #: what the rating derives from a class, per service (multiplier, rules, price line)
-        self.memo: dict[object, object] = {}
+        #: per rating plan (its id), the line groups of each accumulator key and whether its
+        #: time has no price (see engine._group)
+        self.memo: dict[int, dict[int, tuple[tuple[int, ...], bool]]] = {}
         self.keys: list[ClassKey] = []
         self._ids: dict[ClassKey, int] = {}
         self.starts: list[int] = [_FAR]
