@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -327,6 +328,7 @@ def run_one(url: str, count: int, runs: int) -> dict:
             import sqlite3
 
             database = f"SQLite {sqlite3.sqlite_version}"
+    load_before = os.getloadavg()[0]
     firsts, cpus = [], []
     for number in range(runs):
         if number:
@@ -355,6 +357,7 @@ def run_one(url: str, count: int, runs: int) -> dict:
         "again_cpu": again_cpu,
         "again_unchanged": again.unchanged,
         "wrote_nothing": unchanged,
+        "load": [load_before, os.getloadavg()[0]],
     }
 
 
@@ -418,6 +421,10 @@ def report(results: list[dict], info: dict[str, str], when: str, count: int, run
             f"{'yes' if result['wrote_nothing'] else '**no**'} |"
         )
     lines += [
+        "",
+        "Load average (1 min) of the machine before and after the runs: "
+        + "; ".join(f"{r['database']} {r['load'][0]:.1f} → {r['load'][1]:.1f}" for r in results)
+        + f" ({info['cores']} cores).",
         "",
         "CPU s is the benchmark process's own processor time (`time.process_time`): what the "
         "run cost pacta with the waits for a shared core left out (the PostgreSQL server's "
