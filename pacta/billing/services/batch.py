@@ -362,6 +362,7 @@ def _locked(pks: Sequence[Any]) -> list[WorkOrder]:
         .select_for_update(of=("self",))
         .select_related("ticket__site", "ticket__service", "ticket__equipment")
         .filter(pk__in=pks)
+        .order_by("pk")  # every worker locks in the same order: no deadlock
     )
     by_pk = {row.pk: row for row in rows}
     return [by_pk[pk] for pk in pks if pk in by_pk]
@@ -406,13 +407,17 @@ class _Batch:
             self.parts[work_order].append((reads.products[product], quantity))
         for work_order in work_orders:
             reads.services.setdefault(work_order.ticket.service_id, work_order.ticket.service)
-        contract_ids = {w.ticket.contract_id for w in work_orders}
+        contract_ids = {w.ticket.contract_id for w in work_orders} - {None}
+        # The contracts are locked too: their ledgers' balances are read and drawn on, so two
+        # workers rating other work orders of the same contract take turns.
         self.contracts = {
             row.pk: row
             for row in contract_list(audience=SYSTEM)
             .select_related(None)
             .prefetch_related(None)
+            .select_for_update()
             .filter(pk__in=contract_ids)
+            .order_by("pk")
         }
         self.versions: dict[Any, list[Any]] = {pk: [] for pk in contract_ids}
         for version in (
@@ -515,6 +520,11 @@ class _Batch:
                 % {"work_order": work_order.reference, "status": work_order.get_status_display()}
             )
         ticket = work_order.ticket
+        if ticket.contract_id is None:
+            raise NoTermsInForce(
+                _("%(work_order)s is not under a contract: there are no terms to rate it by.")
+                % {"work_order": work_order.reference}
+            )
         contract = self.contracts[ticket.contract_id]
         zone = ZoneInfo(ticket.site.time_zone)
         entries = self.entries[work_order.pk]

@@ -11,11 +11,11 @@ import pytest
 from django.db import transaction
 
 from pacta.audit.models import AuditEntry
-from pacta.billing.errors import WorkOrderNotCompleted
+from pacta.billing.errors import NoTermsInForce, WorkOrderNotCompleted
 from pacta.billing.models import ChargeLine, Rating
 from pacta.billing.services import work_order_rate, work_orders_rate
 from pacta.entitlements.models import LedgerEntry
-from pacta.service.services import time_entry_update
+from pacta.service.services import time_entry_update, work_order_update
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
@@ -242,3 +242,20 @@ def test_a_price_list_travel_fee_changed_mid_month_is_read_on_the_day_of_each_wo
         "2026-03-24": [Decimal("26.0000")],
         "2026-04-02": [Decimal("26.0000")],
     }
+
+
+def test_work_under_no_contract_is_refused_by_name_and_nothing_is_written():
+    customer = make.customer()
+    site = make.site(customer)
+    repair = make.service()
+    work_order = make.work_order(make.ticket(site, repair), make.user("technician"))
+    make.time_entry(work_order)
+    work_order_update(actor=None, work_order=work_order, values={"status": "completed"})
+    before = table_counts()
+    with pytest.raises(NoTermsInForce) as refused:
+        work_orders_rate(actor=None, work_orders=[work_order], now=NOW)
+    assert refused.value.code == "no_terms_in_force"
+    assert str(refused.value) == (
+        f"{work_order.reference} is not under a contract: there are no terms to rate it by."
+    )
+    assert table_counts() == before
