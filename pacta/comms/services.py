@@ -145,11 +145,7 @@ def messages_queue(
     if not wanted:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
-        taken = set(
-            OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
-        )
-        new = [message for key, message in wanted.items() if key not in taken]
-        queued = rows_insert_new(OutboundMessage, new, key=["key"])
+        queued = rows_insert_new(OutboundMessage, list(wanted.values()), key=["key"])
     if queued:
         from pacta.comms.tasks import send_messages
 
