@@ -19,7 +19,8 @@ help:
 	@echo "make lint   ruff, mypy on pacta/domain, import-linter, migrations up to date"
 	@echo "make bench  speed of the business calendar against its peers, and of the SLA sweep over"
 	@echo "            100,000 open tickets on SQLite and PostgreSQL, and of the rating core"
-	@echo "            and its pricing kernel (writes docs/benchmarks.md)"
+	@echo "            and its pricing kernel, and of rating 10,000 work orders through the services"
+	@echo "            (writes docs/benchmarks.md)"
 
 # --- setup --------------------------------------------------------------------------------
 $(VENV)/bin/python:
@@ -89,6 +90,7 @@ bench: install
 	$(PY) bench/calendar_bench.py
 	$(PY) bench/sweep_bench.py
 	$(PY) bench/rating_bench.py
+	$(PY) bench/rating_store_bench.py
 
 # --- translations -----------------------------------------------------------------------------
 # Catalogues are committed compiled (.mo) so a fresh machine needs no gettext to run pacta.

@@ -57,3 +57,49 @@ def write_docs(section: str, heading: str) -> None:
         rest = "" if end == -1 else "\n" + text[end + 1 :]
         text = text[:start] + section + rest
     DOCS.write_text(text, encoding="utf-8")
+
+
+# --- benchmarks of a database: one child process per database ---------------------------------
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def setup_django(url: str) -> None:
+    """Django on the database ``url`` (read once per process), its schema migrated."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ["DEBUG"] = "false"  # no query log growing through the run
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def postgres_create(name: str) -> str:
+    """A fresh PostgreSQL database ``name`` (dropped first if it is there); its URL."""
+    postgres_drop(name)
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def postgres_drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def publish(section: str, heading: str, *, docs: bool) -> None:
+    """Print ``section`` and, unless told not to, put it into docs/benchmarks.md."""
+    print(section)
+    if docs:
+        write_docs(section, heading)
+        log("written to docs/benchmarks.md")

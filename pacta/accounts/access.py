@@ -89,6 +89,10 @@ RECORDS: dict[str, RecordAccess] = {
     "contracts.scopeline": _access(
         {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "version__contract__customer"}
     ),
+    # The rules of rating (issue 4): terms the office writes; read by whoever reads terms there.
+    "contracts.surchargerule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "contracts.travelrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    "contracts.allowance": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "service.ticket": _access(
         {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
         {T: "work_orders__technician", U: "customer"},
@@ -137,6 +141,40 @@ RECORDS: dict[str, RecordAccess] = {
             U: "inspection__work_order__ticket__customer",
         },
     ),
+    # The visit on the phone (issue 5): the work order's technician or contractor records it,
+    # the customer sees what was done (not the expenses, which are our costs); a manager
+    # decides on out-of-scope steps (a "change" of the checklist item).
+    "service.checklistitem": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "vc", C: "vc", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.photo": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.signature": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va", U: "v"},
+        {
+            T: "work_order__technician",
+            C: "work_order__contractor",
+            U: "work_order__ticket__customer",
+        },
+    ),
+    "service.expense": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", T: "va", C: "va"},
+        {T: "work_order__technician", C: "work_order__contractor"},
+    ),
+    "service.syncoperation": _access(
+        {A: "v", M: "v", T: "v", C: "v"}, {T: "user", C: "user__contractor"}
+    ),
     # Documents: how they read is the office's; a report issued is read by the office and by
     # the customer it was issued to.
     "reports.reportwording": _access({A: FULL, M: FULL, D: "v"}),
@@ -165,6 +203,29 @@ RECORDS: dict[str, RecordAccess] = {
         {T: "ticket__work_orders__technician", U: "ticket__customer"},
     ),
     "service.rescueaction": _access({A: "vc", M: "vc", D: "vc", F: "v"}),
+    # Credits are appended (goodwill needs a manager's approval; "add" also reverses one) and
+    # read by the office and by the customer they are owed to.
+    "entitlements.credit": _access(
+        {A: "va", M: "va", D: "v", F: "va", U: "v"}, {U: "contract__customer"}
+    ),
+    # Invoicing (billing-core): finance runs, reviews and issues; a customer sees its own
+    # issued invoices (drafts are filtered out by the selectors), pays and disputes them.
+    "billing.billingterms": _access({A: FULL, M: FULL, F: FULL}),
+    "billing.contractperiod": _access({A: "v", M: "v", F: "v"}),
+    "billing.invoiceseries": _access({A: FULL, M: "v", F: FULL}),
+    "billing.invoice": _access({A: "vcd", M: "v", F: "vcd", U: "v"}, {U: "customer"}),
+    "billing.invoiceline": _access({A: "v", M: "v", F: "v", U: "v"}, {U: "invoice__customer"}),
+    "billing.invoicetaxtotal": _access({A: "v", M: "v", F: "v", U: "v"}, {U: "invoice__customer"}),
+    "billing.invoicerun": _access({A: "va", M: "v", F: "va"}),
+    "billing.payment": _access({A: "va", M: "v", F: "va", U: "v"}, {U: "customer"}),
+    "billing.paymentallocation": _access(
+        {A: "va", M: "v", F: "va", U: "v"}, {U: "payment__customer"}
+    ),
+    "billing.bankstatement": _access({A: "va", M: "v", F: "va"}),
+    "billing.bankstatementline": _access({A: "vc", M: "v", F: "vc"}),
+    "billing.dispute": _access(
+        {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
+    ),
 }
 
 

@@ -11,10 +11,14 @@ from pacta.api import (
     catalog,
     comms,
     contracts,
+    credits,
     customers,
     equipment,
+    fieldwork,
     inspections,
+    invoicing,
     reports,
+    rules,
     service,
     sla,
 )
@@ -24,9 +28,13 @@ for module in (accounts, customers, catalog, equipment, contracts, sla, service,
     module.register(router)
 for module in (inspections, reports):
     module.register(router)
+rules.register(router)
+credits.register(router)
+invoicing.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
+    path("v1/", include(fieldwork.urlpatterns)),
     path("v1/", include(router.urls)),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

@@ -494,6 +494,69 @@ def _insert(model: type[M], rows: Sequence[M], *, key: Sequence[str]) -> list[M]
     return inserted
 
 
+#: Field types whose Python values the database drivers take as they are (Django's own
+#: preparation of them only checks and copies): ``rows_insert`` passes them through.
+_AS_THEY_ARE = frozenset(
+    {
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DecimalField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _column_writer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return lambda value: value
+    if kind == "JSONField":
+        encoder = getattr(field, "encoder", None)
+        return lambda value: (
+            None if value is None else connection.ops.adapt_json_value(value, encoder)
+        )
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (each the values of ``fields``, in that order; a foreign key by its
+    id) into ``model``'s table in one statement run for every row, without building a model
+    instance per row; the other columns get their field's default. For the many rows a batch
+    writes under one audit row of their owner each (a rating's charge lines): values are
+    already of their field's type, nothing is validated, no ids are returned. Call inside the
+    writing transaction."""
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    named = {field.name for field in given}
+    rest = [
+        field for field in meta.concrete_fields if not field.primary_key and field.name not in named
+    ]
+    writers = [_column_writer(field) for field in given]  # type: ignore[arg-type]
+    tail = [field.get_db_prep_save(field.get_default(), connection) for field in rest]
+    quote = connection.ops.quote_name
+    # Only names from the model's own metadata, quoted, go into the statement; values are bound.
+    sql = "INSERT INTO {table} ({columns}) VALUES ({marks})".format(  # noqa: S608
+        table=quote(meta.db_table),
+        columns=", ".join(quote(field.column) for field in [*given, *rest]),
+        marks=", ".join(["%s"] * (len(given) + len(rest))),
+    )
+    params = [
+        [*(write(value) for write, value in zip(writers, row, strict=True)), *tail] for row in rows
+    ]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+
 # --- one bundle per kind of record, for adapters that handle many kinds ---------------------
 @dataclass(frozen=True)
 class RecordWriter:

@@ -1,6 +1,6 @@
 """Errors of rating and billing: what the state of the work or the terms refuses."""
 
-from pacta.domain.errors import Conflict
+from pacta.domain.errors import Conflict, InvalidInput
 
 
 class WorkOrderNotCompleted(Conflict):
@@ -19,3 +19,78 @@ class NotAwaitingApproval(Conflict):
     """The line does not wait for a decision (already decided, or never needed one)."""
 
     code = "not_awaiting_approval"
+
+
+# --- invoicing ----------------------------------------------------------------------------------
+class InvoiceImmutable(Conflict):
+    """An issued invoice never changes: corrections are credit notes."""
+
+    code = "invoice_immutable"
+
+
+class NotADraft(Conflict):
+    """Only a draft is issued (or deleted)."""
+
+    code = "invoice_not_draft"
+
+
+class NotIssued(Conflict):
+    """Credit notes, payments and disputes are for issued invoices only."""
+
+    code = "invoice_not_issued"
+
+
+class FeeTaxRateUnknown(Conflict):
+    """The contract's fee has no tax rate: none in its billing terms, no service in its scope."""
+
+    code = "fee_tax_rate_unknown"
+
+
+class NoTermsForPeriod(Conflict):
+    """The contract had no terms in force on the first day of the period."""
+
+    code = "no_terms_for_period"
+
+
+class NothingToInvoice(Conflict):
+    """There is no billable work waiting (e.g. "invoice pending work now" found none)."""
+
+    code = "nothing_to_invoice"
+
+
+class WrongBillingMode(Conflict):
+    """The contract is not invoiced this way (e.g. per job on a contract billed per period)."""
+
+    code = "wrong_billing_mode"
+
+
+# --- payments -----------------------------------------------------------------------------------
+class PaymentCurrencyRefused(InvalidInput):
+    """A payment is in the customer's currency: another is refused, never converted."""
+
+    code = "payment_currency_refused"
+
+
+class AllocationRefused(InvalidInput):
+    """An allocation beyond what is left of the payment, or what the invoice owes."""
+
+    code = "allocation_refused"
+
+
+class StatementAlreadyImported(Conflict):
+    """The same bank statement file (by checksum) was imported before."""
+
+    code = "statement_already_imported"
+
+
+# --- disputes -----------------------------------------------------------------------------------
+class DisputeOpen(Conflict):
+    """The line has an open dispute already."""
+
+    code = "dispute_open"
+
+
+class DisputeResolved(Conflict):
+    """The dispute was resolved already."""
+
+    code = "dispute_resolved"

@@ -1,12 +1,29 @@
-"""Reading ratings and their charge lines."""
+"""Reading ratings and their charge lines, billing periods, invoices and runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from pacta.billing.models import ChargeLine, Rating
+from pacta.accounts.access import Audience, visible
+from pacta.accounts.roles import Role
+from pacta.billing.models import (
+    BankStatement,
+    BankStatementLine,
+    BillingTerms,
+    ChargeLine,
+    ContractPeriod,
+    Dispute,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    InvoiceState,
+    Payment,
+    PaymentAllocation,
+    Rating,
+)
+from pacta.service.selectors import work_order_list
 
 
 def rating_current_of(work_order: Any) -> Rating | None:
@@ -18,3 +35,64 @@ def rating_current_of(work_order: Any) -> Rating | None:
         .prefetch_related(Prefetch("lines", queryset=lines))
         .first()
     )
+
+
+def charge_line_get_for_decision(pk: Any, *, audience: Any) -> ChargeLine | None:
+    """A charge line of a work order the audience may see, with its rating (None otherwise)."""
+    visible_work = work_order_list(audience=audience).values("pk")
+    return (
+        ChargeLine.objects.select_related("rating")
+        .filter(pk=pk, rating__work_order__in=visible_work)
+        .first()
+    )
+
+
+# --- invoicing ------------------------------------------------------------------------------------
+def _issued_only_for_customers(queryset: QuerySet[Any], audience: Audience, path: str) -> Any:
+    """A customer never sees drafts: only what was issued to it."""
+    if audience.role == Role.CUSTOMER:
+        return queryset.exclude(**{path: InvoiceState.DRAFT})
+    return queryset
+
+
+def invoice_list(*, audience: Audience) -> QuerySet[Invoice]:
+    rows = Invoice.objects.select_related("customer", "contract", "series", "corrects")
+    return _issued_only_for_customers(visible(rows, audience), audience, "state")
+
+
+def invoice_line_list(*, audience: Audience) -> QuerySet[InvoiceLine]:
+    rows = InvoiceLine.objects.select_related("invoice", "charge_line", "credit", "work_order")
+    return _issued_only_for_customers(visible(rows, audience), audience, "invoice__state")
+
+
+def contract_period_list(*, audience: Audience) -> QuerySet[ContractPeriod]:
+    return visible(ContractPeriod.objects.select_related("contract"), audience)
+
+
+def invoice_run_list(*, audience: Audience) -> QuerySet[InvoiceRun]:
+    return visible(InvoiceRun.objects.all(), audience)
+
+
+def billing_terms_list(*, audience: Audience) -> QuerySet[BillingTerms]:
+    rows = BillingTerms.objects.select_related("contract", "fee_tax_rate").order_by("contract")
+    return visible(rows, audience)
+
+
+def payment_list(*, audience: Audience) -> QuerySet[Payment]:
+    return visible(Payment.objects.select_related("customer"), audience)
+
+
+def payment_allocation_list(*, audience: Audience) -> QuerySet[PaymentAllocation]:
+    return visible(PaymentAllocation.objects.select_related("payment", "invoice"), audience)
+
+
+def bank_statement_list(*, audience: Audience) -> QuerySet[BankStatement]:
+    return visible(BankStatement.objects.all(), audience)
+
+
+def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLine]:
+    return visible(BankStatementLine.objects.select_related("statement"), audience)
+
+
+def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
+    return visible(Dispute.objects.select_related("line__invoice"), audience)

@@ -37,3 +37,16 @@ class AmendmentBackdated(InvalidInput):
     """An amendment of a live contract takes effect today or later, never in the past."""
 
     code = "amendment_backdated"
+
+
+class RuleInForce(Conflict):
+    """A price-list rule in force on a price list in use may have priced work: it is ended, and
+    a new dated rule replaces it."""
+
+    code = "rule_in_force"
+
+
+class RuleBackdated(InvalidInput):
+    """A new rule on a price list in use takes effect today or later, never in the past."""
+
+    code = "rule_backdated"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
+from django.db.models import Q, QuerySet
+
+from pacta.audit.services import snapshot
 from pacta.catalog.selectors import tax_rate_percent_on
 from pacta.contracts.models import (
     Allowance,
@@ -89,6 +93,22 @@ def _price_list(
     return rating.PriceList(name=name, currency=currency, lines=tuple(lines))
 
 
+def _seasons_within_days(rule: SurchargeRule) -> list[list[str]] | None:
+    """The rule's seasons cut to the days it is valid (None: it applies on none of them), so a
+    dated price-list rule is read on the local date of each minute, like a season."""
+    seasons = list(rule.seasons or ())
+    if rule.valid_from is None and rule.valid_to is None:
+        return seasons
+    low, high = rule.valid_from or dt.date.min, rule.valid_to or dt.date.max
+    ranges = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in seasons]
+    kept = [
+        [max(a, low).isoformat(), min(b, high).isoformat()]
+        for a, b in ranges or [(low, high)]
+        if a <= high and b >= low
+    ]
+    return kept or None
+
+
 def _surcharge(rule: SurchargeRule) -> rating.SurchargeRule:
     window = (rule.window_start, rule.window_end) if rule.window_start else None
     return rating.SurchargeRule(
@@ -99,7 +119,7 @@ def _surcharge(rule: SurchargeRule) -> rating.SurchargeRule:
         on_holidays=rule.on_holidays,
         seasons=tuple(
             (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-            for first, last in rule.seasons or ()
+            for first, last in _seasons_within_days(rule) or ()
         ),
         emergency=rule.emergency,
         outside_access=rule.outside_access,
@@ -135,6 +155,66 @@ def _allowance(row: Allowance) -> DomainAllowance:
     )
 
 
+def _valid_on(rules: QuerySet[Any], on: dt.date) -> list[Any]:
+    return list(
+        rules.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+    )
+
+
+def _within(data: dict[str, Any], rule: Any, first_on: dt.date, last_on: dt.date) -> Any:
+    """A dated rule's data with its days cut to the work's: ending (or replacing) it after the
+    work does not change what rated the work."""
+    data["valid_from"] = max(rule.valid_from or first_on, first_on).isoformat()
+    data["valid_to"] = min(rule.valid_to or last_on, last_on).isoformat()
+    return data
+
+
+def rating_rules_of(version: ContractVersion) -> list[tuple[list[Any], Any]]:
+    """The rules a rating under ``version`` reads, loaded once: each as its fingerprint data
+    and, for a rule of the price list (dated), the rule itself, whose days
+    :func:`rules_in_force` checks."""
+    found: list[tuple[list[Any], Any]] = [
+        (["scope", snapshot(line)], None) for line in version.scope_lines.order_by("service_id")
+    ]
+    for model in (SurchargeRule, TravelRule):
+        label = model._meta.model_name
+        found += [
+            (["version", label, snapshot(rule)], None)
+            for rule in model.objects.filter(version=version).order_by("id")
+        ]
+        if version.price_list_id is not None:
+            found += [
+                (["price_list", label, snapshot(rule)], rule)
+                for rule in model.objects.filter(price_list=version.price_list_id).order_by("id")
+            ]
+    found += [(["allowance", snapshot(row)], None) for row in version.allowances.order_by("id")]
+    return found
+
+
+def rules_in_force(
+    version: ContractVersion,
+    *,
+    first_on: dt.date,
+    last_on: dt.date,
+    rules: list[tuple[list[Any], Any]] | None = None,
+) -> list[Any]:
+    """What the rating of work from ``first_on`` to ``last_on`` reads of the rules, as plain
+    data (for its fingerprint): the version's rules, allowances and scope, and the rules of its
+    price list valid on any of those days. A rule changed, ended or replaced changes it.
+    ``rules`` is :func:`rating_rules_of` of ``version`` when the caller has it already."""
+    found: list[Any] = []
+    for data, dated in rating_rules_of(version) if rules is None else rules:
+        if dated is None:
+            found.append(data)
+        elif (dated.valid_from is None or dated.valid_from <= last_on) and (
+            dated.valid_to is None or dated.valid_to >= first_on
+        ):
+            found.append([*data[:2], _within(dict(data[2]), dated, first_on, last_on)])
+    return found
+
+
 def rating_terms(
     version: ContractVersion,
     *,
@@ -150,11 +230,18 @@ def rating_terms(
     rules = list(SurchargeRule.objects.filter(**owners).prefetch_related("services"))
     travel = list(TravelRule.objects.filter(**owners).select_related("tax_rate"))
     if version.price_list_id is not None:
-        rules += SurchargeRule.objects.filter(price_list=version.price_list_id).prefetch_related(
-            "services"
-        )
-        travel += TravelRule.objects.filter(price_list=version.price_list_id).select_related(
-            "tax_rate"
+        # A dated rule applies on its days only: within them, on the local date of each minute
+        # (its seasons are cut to them); a travel fee is charged by the rule valid on ``on``.
+        rules += [
+            rule
+            for rule in SurchargeRule.objects.filter(
+                price_list=version.price_list_id
+            ).prefetch_related("services")
+            if _seasons_within_days(rule) is not None
+        ]
+        travel += _valid_on(
+            TravelRule.objects.filter(price_list=version.price_list_id).select_related("tax_rate"),
+            on,
         )
     credit = None
     if version.sla_credit_percent is not None:

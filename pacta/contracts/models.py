@@ -264,6 +264,21 @@ class RuleOwner(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # A price list's rules are dated like its prices: a rule changed on the 15th is a new rule
+    # from the 15th, and work of the 14th is still rated with the old one. A contract version's
+    # rules are in force with the version (amended, never dated).
+    valid_from = models.DateField(
+        _("valid from"),
+        null=True,
+        blank=True,
+        help_text=_("First day the rule applies (price-list rules); empty = from the start."),
+    )
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("Last day the rule applies (price-list rules); empty = open-ended."),
+    )
 
     class Meta:
         abstract = True
@@ -275,6 +290,16 @@ def _one_owner(name: str) -> models.CheckConstraint:
         | (Q(price_list__isnull=True) & Q(version__isnull=False)),
         name=name,
         violation_error_message=_("A rule belongs to a price list or to a contract version."),
+    )
+
+
+def _dated(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(valid_from__isnull=True)
+        | Q(valid_to__isnull=True)
+        | Q(valid_to__gte=models.F("valid_from")),
+        name=name,
+        violation_error_message=_("A rule cannot end before it starts."),
     )
 
 
@@ -323,7 +348,10 @@ class SurchargeRule(RuleOwner):
         verbose_name = _("surcharge rule")
         verbose_name_plural = _("surcharge rules")
         ordering = ["price_list", "version", "name", "id"]
-        constraints = [_one_owner("surcharge_rule_one_owner")]
+        constraints = [
+            _one_owner("surcharge_rule_one_owner"),
+            _dated("surcharge_rule_dated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ×{self.multiplier}"
@@ -348,7 +376,10 @@ class TravelRule(RuleOwner):
         verbose_name = _("travel rule")
         verbose_name_plural = _("travel rules")
         ordering = ["price_list", "version", "zone_code", "id"]
-        constraints = [_one_owner("travel_rule_one_owner")]
+        constraints = [
+            _one_owner("travel_rule_one_owner"),
+            _dated("travel_rule_dated"),
+        ]
 
     def __str__(self) -> str:
         return self.label

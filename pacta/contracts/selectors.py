@@ -7,7 +7,14 @@ from datetime import date
 from django.db.models import QuerySet
 
 from pacta.accounts.access import Audience, visible
-from pacta.contracts.models import Contract, ContractVersion, ScopeLine
+from pacta.contracts.models import (
+    Allowance,
+    Contract,
+    ContractVersion,
+    ScopeLine,
+    SurchargeRule,
+    TravelRule,
+)
 from pacta.domain.lifecycle import ContractStatus
 from pacta.domain.terms import version_in_force, version_is_locked
 
@@ -31,6 +38,30 @@ def contract_version_list(*, audience: Audience) -> QuerySet[ContractVersion]:
 def scope_line_list(*, audience: Audience) -> QuerySet[ScopeLine]:
     return visible(
         ScopeLine.objects.select_related("version", "version__contract", "service"), audience
+    )
+
+
+def surcharge_rule_list(*, audience: Audience) -> QuerySet[SurchargeRule]:
+    return visible(
+        SurchargeRule.objects.select_related("price_list", "version__contract").prefetch_related(
+            "services"
+        ),
+        audience,
+    )
+
+
+def travel_rule_list(*, audience: Audience) -> QuerySet[TravelRule]:
+    return visible(
+        TravelRule.objects.select_related("price_list", "version__contract", "tax_rate"), audience
+    )
+
+
+def allowance_list(*, audience: Audience) -> QuerySet[Allowance]:
+    return visible(
+        Allowance.objects.select_related("version__contract").prefetch_related(
+            "services", "products"
+        ),
+        audience,
     )
 
 

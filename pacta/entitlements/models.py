@@ -116,13 +116,24 @@ class CreditKind(models.TextChoices):
 
 
 class Credit(models.Model):
-    """A credit owed to the customer: explicit, with its reason and who approved it."""
+    """A credit owed to the customer: explicit, with its reason and who approved it.
+
+    Rows are only appended. A credit is undone by a *reversing* row (``reverses`` names it, the
+    same kind, the opposite amount), so a balance is the sum of the rows. An SLA-breach credit
+    recomputed after a late breach reverses the previous one and is written again with the next
+    ``sequence``: one live SLA credit per contract period, every version on record. A write-off
+    records the value of rejected out-of-scope work that was never billed (``reference`` names
+    the charge line); it is not owed, so it is left out of what an invoice subtracts.
+    """
 
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="+"
     )
     period_on = models.DateField(_("billing period from"))
     kind = models.CharField(_("kind"), max_length=12, choices=CreditKind.choices)
+    sequence = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Of the SLA credit of this period (recomputed).")
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3)
     hours = models.DecimalField(_("hours"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -135,6 +146,15 @@ class Credit(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -158,16 +178,25 @@ class Credit(models.Model):
         verbose_name = _("credit")
         verbose_name_plural = _("credits")
         ordering = ["contract", "period_on", "id"]
+        indexes = [models.Index(fields=["contract", "period_on"], name="credit_contract_period")]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "period_on"],
-                condition=Q(kind="sla_breach"),
+                fields=["contract", "period_on", "sequence"],
+                condition=Q(kind="sla_breach", reverses__isnull=True),
                 name="credit_one_sla_breach_credit_per_period",
             ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=Q(kind="write_off", reverses__isnull=True) & ~Q(reference=""),
+                name="credit_one_write_off_per_line",
+            ),
             models.CheckConstraint(
-                condition=Q(amount__lte=0),
+                condition=Q(amount__lte=0, reverses__isnull=True)
+                | Q(amount__gte=0, reverses__isnull=False),
                 name="credit_amount_not_positive",
-                violation_error_message=_("A credit lowers what is owed: its amount is ≤ 0."),
+                violation_error_message=_(
+                    "A credit lowers what is owed (its amount is ≤ 0); a reversal undoes one."
+                ),
             ),
         ]
 

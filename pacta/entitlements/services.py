@@ -1,4 +1,5 @@
-"""Writing the entitlement ledger: period openings (grants, expiry, rollover), draws, reversals.
+"""Writing the entitlement ledger: period openings (grants, expiry, rollover), draws, reversals;
+and the rows of the credits ledger (what a credit is, ``pacta.billing.services.credits`` decides).
 
 Rows are only appended. A period is opened once per contract (a unique row guards it), which
 writes the previous period's close (``pacta.domain.entitlement.close_period``) and the new
@@ -12,13 +13,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from pacta.audit.services import Actor, actor_user
+from pacta.audit.services import Actor, actor_user, record_save
 from pacta.domain.entitlement import Allowance, LedgerEntry, close_period, derive_balances
 from pacta.domain.entitlement import Balances as DomainBalances
 from pacta.domain.entitlement import LedgerKind as DomainKind
+from pacta.entitlements.errors import CreditAlreadyReversed
+from pacta.entitlements.models import Credit, LedgerKind, PeriodOpening
 from pacta.entitlements.models import LedgerEntry as Row
-from pacta.entitlements.models import LedgerKind, PeriodOpening
+
+#: Rows per INSERT statement of a bulk append (well under SQLite's bound-variable limit).
+BULK = 1000
 
 
 def _to_domain(row: Row) -> LedgerEntry:
@@ -51,6 +57,21 @@ def ledger_append(
     reference: str = "",
     reason: str = "",
 ) -> list[Row]:
+    return ledger_append_many(
+        drawn=[(contract, work_order, reference, entries)], actor=actor, now=now, reason=reason
+    )
+
+
+def ledger_append_many(
+    *,
+    drawn: Iterable[tuple[Any, Any, str, Iterable[LedgerEntry]]],
+    actor: Actor,
+    now: dt.datetime,
+    reason: str = "",
+) -> list[Row]:
+    """Append the entries of many (contract, work order, reference, entries) in one write:
+    the draws of a batch of ratings."""
+    user = actor_user(actor)
     rows = [
         Row(
             contract=contract,
@@ -62,12 +83,13 @@ def ledger_append(
             work_order=work_order,
             reference=reference,
             created_at=now,
-            created_by=actor_user(actor),
+            created_by=user,
             reason=reason,
         )
+        for contract, work_order, reference, entries in drawn
         for entry in entries
     ]
-    return Row.objects.bulk_create(rows)
+    return Row.objects.bulk_create(rows, batch_size=BULK)
 
 
 def ledger_reverse(
@@ -148,3 +170,39 @@ def entitlement_period_open(
     except IntegrityError:  # another worker opened it first
         return False
     return True
+
+
+# --- the credits ledger ----------------------------------------------------------------------
+def credit_row_append(
+    *, actor: Actor, values: dict[str, Any], reason: str, now: dt.datetime
+) -> Any:
+    """Append one credit row (validated, with its audit row); the callers in
+    ``pacta.billing.services.credits`` decide what it is."""
+    credit = Credit(**values, reason=reason, created_at=now, created_by=actor_user(actor))
+    return record_save(credit, actor=actor, reason=reason, now=now)
+
+
+def credit_row_reverse(*, actor: Actor, credit: Any, reason: str, now: dt.datetime) -> Any:
+    """Append the reversal of ``credit`` (same kind, opposite amount); at most once."""
+    locked = Credit.objects.select_for_update().get(pk=credit.pk)
+    if locked.reverses_id is not None or Credit.objects.filter(reverses=locked).exists():
+        raise CreditAlreadyReversed(_("This credit is reversed already, or is a reversal."))
+    return credit_row_append(
+        actor=actor,
+        values={
+            "contract_id": locked.contract_id,
+            "period_on": locked.period_on,
+            "kind": locked.kind,
+            "sequence": locked.sequence,
+            "amount": -locked.amount,
+            "currency": locked.currency,
+            "hours": locked.hours,
+            "words": locked.words,
+            "work_order_id": locked.work_order_id,
+            "reference": locked.reference,
+            "reverses": locked,
+            "approved_by": locked.approved_by,
+        },
+        reason=reason,
+        now=now,
+    )

@@ -25,3 +25,60 @@ class ReadingsMissing(InvalidInput):
     """An inspection finishes when every parameter of its template has a reading."""
 
     code = "readings_missing"
+
+
+# --- the visit on the technician's phone (issue 5) ----------------------------------------------
+class WorkOrderStatusRefused(Conflict):
+    """A work order moves along its flow one step at a time: scheduled → en route → on site →
+    completed → accepted / disputed."""
+
+    code = "status_refused"
+
+
+class ChecklistIncomplete(InvalidInput):
+    """A work order completes when its mandatory and safety steps are done and no step outside
+    the contracted scope still waits for approval."""
+
+    code = "checklist_incomplete"
+
+
+class StepAwaitsApproval(Conflict):
+    """A step outside the contracted scope is done only once a manager approved it."""
+
+    code = "step_awaits_approval"
+
+
+class StepRejected(Conflict):
+    """A manager refused this step outside the contracted scope: it is not done on this visit."""
+
+    code = "step_rejected"
+
+
+class StepAlreadyDecided(Conflict):
+    """A step's approval is decided once."""
+
+    code = "step_already_decided"
+
+
+class TimerRefused(Conflict):
+    """The timer runs once at a time per work order, and stops only when it runs."""
+
+    code = "timer_refused"
+
+
+class UploadRefused(InvalidInput):
+    """A photo or signature must be an image of an accepted type, within the size limit."""
+
+    code = "upload_refused"
+
+
+class AlreadySigned(Conflict):
+    """A work order has one customer signature."""
+
+    code = "already_signed"
+
+
+class SyncOperationTaken(Conflict):
+    """An operation id is the phone's own: another user's id is not replayed."""
+
+    code = "operation_id_taken"

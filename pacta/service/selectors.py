@@ -14,10 +14,15 @@ from django.utils import timezone
 from pacta.accounts.access import Audience, visible
 from pacta.domain import tickets as vocabulary
 from pacta.service.models import (
+    ChecklistItem,
+    Expense,
     Inspection,
     InspectionReading,
     PartUsed,
+    Photo,
     RescueAction,
+    Signature,
+    StepApproval,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -205,5 +210,68 @@ def inspection_locked(pk: Any) -> Inspection:
     return (
         Inspection.objects.select_for_update(of=("self",))
         .select_related("work_order__ticket", "template")
+        .get(pk=pk)
+    )
+
+
+# --- the visit on the phone (issue 5) -----------------------------------------------------------
+def checklist_item_list(*, audience: Audience) -> QuerySet[ChecklistItem]:
+    return visible(
+        ChecklistItem.objects.select_related("work_order", "done_by", "decided_by"), audience
+    )
+
+
+def checklist_item_list_pending(*, audience: Audience) -> QuerySet[ChecklistItem]:
+    """Steps outside the contracted scope waiting for a manager's decision, oldest ask first,
+    with their work order's ticket, customer and site."""
+    return (
+        checklist_item_list(audience=audience)
+        .filter(approval=StepApproval.PENDING)
+        .select_related(
+            "work_order__ticket__customer",
+            "work_order__ticket__site",
+            "work_order__technician",
+            "requires_service",
+            "approval_requested_by",
+        )
+        .order_by("approval_requested_at", "id")
+    )
+
+
+def photo_list(*, audience: Audience) -> QuerySet[Photo]:
+    return visible(Photo.objects.select_related("work_order", "uploaded_by"), audience)
+
+
+def signature_list(*, audience: Audience) -> QuerySet[Signature]:
+    return visible(Signature.objects.select_related("work_order"), audience)
+
+
+def expense_list(*, audience: Audience) -> QuerySet[Expense]:
+    return visible(Expense.objects.select_related("work_order", "receipt"), audience)
+
+
+def work_order_visit_get(pk: Any, *, audience: Audience) -> WorkOrder:
+    """One work order as the phone shows it: ticket, customer, site, service, contract and
+    equipment joined; checklist, time, parts, photos and expenses prefetched (each as the
+    audience may see it). Raises ``WorkOrder.DoesNotExist`` for a work order it may not see."""
+    return (
+        work_order_list(audience=audience)
+        .select_related(
+            "ticket__customer",
+            "ticket__site",
+            "ticket__service",
+            "ticket__contract",
+            "ticket__equipment",
+        )
+        .prefetch_related(
+            Prefetch(
+                "checklist_items",
+                queryset=checklist_item_list(audience=audience).order_by("position", "id"),
+            ),
+            Prefetch("time_entries", queryset=time_entry_list(audience=audience)),
+            Prefetch("parts_used", queryset=part_used_list(audience=audience)),
+            Prefetch("photos", queryset=photo_list(audience=audience)),
+            Prefetch("expenses", queryset=expense_list(audience=audience)),
+        )
         .get(pk=pk)
     )

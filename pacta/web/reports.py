@@ -65,6 +65,7 @@ def closure_report(request: HttpRequest, work_order_id: int) -> HttpResponse:
         if issued
         else []
     )
+    links.append((_("Charges"), reverse("web:charges:work_order", args=[work_order.pk])))
     return HttpResponse(report_html(selectors.closure_report_get(work_order), links=links))
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("dispatch/rows/", views.board_rows_view, name="board_rows"),
     path("reports/", include("pacta.web.reports")),
     path("inspections/", include("pacta.web.inspections")),
+    path("charges/", include("pacta.web.charges")),
 ]

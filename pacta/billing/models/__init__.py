@@ -10,6 +10,8 @@ from pacta.billing.models.costs import (
     CostRate,
 )
 from pacta.billing.models.invoices import (
+    BillingMode,
+    BillingTerms,
     ContractPeriod,
     Dispute,
     DisputeState,
@@ -47,6 +49,8 @@ __all__ = [
     "BankLineState",
     "BankStatement",
     "BankStatementLine",
+    "BillingMode",
+    "BillingTerms",
     "ChargeLine",
     "ChargeType",
     "ContractPeriod",

@@ -62,6 +62,43 @@ class ContractPeriod(models.Model):
         return f"{self.contract_id} {self.starts_on}–{self.ends_on}"
 
 
+class BillingMode(models.TextChoices):
+    PERIOD = "period", _("per billing period")
+    JOB = "job", _("per job, when the customer accepts the work order")
+    QUOTE = "quote", _("on quote acceptance")
+
+
+class BillingTerms(models.Model):
+    """How a contract is invoiced: per billing period (the default, also for a contract with
+    no row here), per accepted job, or on quote acceptance; and the tax rate of its fee
+    (otherwise the tax rate of the first included service in its scope)."""
+
+    contract = models.OneToOneField(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="billing_terms",
+    )
+    mode = models.CharField(
+        _("billing mode"), max_length=10, choices=BillingMode.choices, default=BillingMode.PERIOD
+    )
+    fee_tax_rate = models.ForeignKey(
+        "catalog.TaxRate",
+        verbose_name=_("tax rate of the fee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("billing terms")
+        verbose_name_plural = _("billing terms")
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.mode}"
+
+
 class SeriesKind(models.TextChoices):
     INVOICE = "invoice", _("invoices")
     CREDIT_NOTE = "credit_note", _("credit notes")

@@ -15,6 +15,23 @@ from pacta.contracts.services.contracts import (
     contract_status_change,
     contract_update,
 )
+from pacta.contracts.services.rules import (
+    ALLOWANCE,
+    SURCHARGE_RULE,
+    TRAVEL_RULE,
+    allowance_check,
+    allowance_create,
+    allowance_delete,
+    allowance_update,
+    surcharge_rule_check,
+    surcharge_rule_create,
+    surcharge_rule_delete,
+    surcharge_rule_update,
+    travel_rule_check,
+    travel_rule_create,
+    travel_rule_delete,
+    travel_rule_update,
+)
 from pacta.contracts.services.terms import (
     CONTRACT_VERSION,
     SCOPE_LINE,
@@ -29,10 +46,17 @@ from pacta.contracts.services.terms import (
 )
 
 __all__ = [
+    "ALLOWANCE",
     "CONTRACT",
     "CONTRACT_VERSION",
     "FIXED_ONCE_LIVE",
     "SCOPE_LINE",
+    "SURCHARGE_RULE",
+    "TRAVEL_RULE",
+    "allowance_check",
+    "allowance_create",
+    "allowance_delete",
+    "allowance_update",
     "contract_amend",
     "contract_check",
     "contract_create",
@@ -46,4 +70,12 @@ __all__ = [
     "scope_line_create",
     "scope_line_delete",
     "scope_line_update",
+    "surcharge_rule_check",
+    "surcharge_rule_create",
+    "surcharge_rule_delete",
+    "surcharge_rule_update",
+    "travel_rule_check",
+    "travel_rule_create",
+    "travel_rule_delete",
+    "travel_rule_update",
 ]

@@ -46,16 +46,31 @@ from pacta.contracts.models import (
 )
 from pacta.contracts.selectors import contract_version_is_locked
 from pacta.contracts.services.rows import contract_locked, pk_of
+from pacta.contracts.services.rules import (
+    version_rules_copy,
+    version_rules_recheck,
+    version_rules_remove,
+)
 from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.domain.terms import version_in_force
 
 #: The terms an amendment copies from the version in force unless it gives them.
-TERMS = ("price_list", "subscription_fee", "billing_period", "calendar", "sla_policy")
+TERMS = (
+    "price_list",
+    "subscription_fee",
+    "billing_period",
+    "calendar",
+    "sla_policy",
+    "sla_credit_percent",
+    "sla_credit_cap_percent",
+)
 #: What an amendment may be given (the rest is set by the amendment itself).
 AMENDMENT_VALUES = frozenset({"contract", "effective_on", *TERMS, "approved_by", "scope_lines"})
 #: Set by the amendment that made a version; never edited afterwards.
 SET_BY_AMENDMENT = frozenset({"number", "created_at", "created_by", "reason"})
-SCOPE_ROW_VALUES = frozenset({"service", "coverage", "period_limit", "notes"})
+SCOPE_ROW_VALUES = frozenset(
+    {"service", "coverage", "period_limit", "minimum_minutes", "increment_minutes", "notes"}
+)
 #: The terms that are other records: each is checked active when a version chooses it.
 RECORD_TERMS = ("price_list", "calendar", "sla_policy")
 
@@ -122,6 +137,11 @@ def _version_errors(
     _sla_errors(
         version, errors, calendar_chosen=calendar_chosen, sla_policy_chosen=sla_policy_chosen
     )
+    if version.sla_credit_cap_percent is not None and version.sla_credit_percent is None:
+        errors.add(
+            "sla_credit_cap_percent",
+            _("A cap limits service credits: give the credit per breach too, or no cap."),
+        )
 
 
 def _sla_errors(
@@ -230,6 +250,16 @@ def _scope_rows(rows: Iterable[Mapping[str, Any]], errors: FieldErrors) -> list[
                         _("Row %(row)d: the limit per period must be more than 0.") % where,
                     )
             row["period_limit"] = limit
+        for name in ("minimum_minutes", "increment_minutes"):
+            minutes = row.get(name)
+            if minutes is not None and (
+                isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0
+            ):
+                errors.add(
+                    "scope_lines",
+                    _("Row %(row)d: %(field)s is whole minutes, 0 or more.")
+                    % {**where, "field": name},
+                )
         checked.append(row)
     return checked
 
@@ -242,6 +272,8 @@ def _copied_rows(version: ContractVersion | None) -> list[dict[str, Any]]:
             "service": line.service,
             "coverage": line.coverage,
             "period_limit": line.period_limit,
+            "minimum_minutes": line.minimum_minutes,
+            "increment_minutes": line.increment_minutes,
             "notes": line.notes,
         }
         for line in version.scope_lines.select_related("service").order_by("service__code")
@@ -373,6 +405,8 @@ def contract_amend(
         # by the same audited path as scope_line_create, without the lock that guards edits.
         for row in rows:
             _scope_line_add(actor=actor, values={"version": version, **row}, reason=reason, now=now)
+        # Every rule of the terms in force is copied, so an amendment changes only what it says.
+        version_rules_copy(actor=actor, source=previous, target=version, reason=reason, now=now)
     return version
 
 
@@ -421,12 +455,12 @@ def contract_version_update(
 
         if rows is not None:
             # Written before the version itself: its stored date still says it is not in force.
-            for line in list(version.scope_lines.all()):
-                scope_line_delete(actor=actor, scope_line=line, reason=reason, now=now)
+            _scope_lines_remove(actor=actor, version=version, reason=reason, now=now)
             for row in rows:
                 scope_line_create(
                     actor=actor, values={"version": version, **row}, reason=reason, now=now
                 )
+            version_rules_recheck(version)
         version.reason = reason
         return record_save(
             version, actor=actor, reason=reason, check=contract_version_check, now=now
@@ -455,8 +489,8 @@ def contract_version_delete(
                 )
                 % {"number": version.number, "contract": contract.number}
             )
-        for line in list(version.scope_lines.all()):
-            scope_line_delete(actor=actor, scope_line=line, reason=reason, now=now)
+        _scope_lines_remove(actor=actor, version=version, reason=reason, now=now)
+        version_rules_remove(actor=actor, version=version, reason=reason, now=now)
         record_delete(version, actor=actor, reason=reason, now=now)
 
 
@@ -545,9 +579,11 @@ def scope_line_update(
                 "version",
                 _("A scope line stays with its version; add the service to the other one."),
             )
-        return record_update(
+        line = record_update(
             scope_line, actor=actor, values=values, reason=reason, check=scope_line_check, now=now
         )
+        version_rules_recheck(line.version)
+        return line
 
 
 def scope_line_delete(
@@ -560,7 +596,18 @@ def scope_line_delete(
     reason = require_reason(reason)
     with transaction.atomic():
         _refuse_if_version_in_force(scope_line.version_id, now)
+        version = scope_line.version
         record_delete(scope_line, actor=actor, reason=reason, now=now)
+        # A rule of the version may not name a service the scope no longer has.
+        version_rules_recheck(version)
+
+
+def _scope_lines_remove(
+    *, actor: Actor, version: ContractVersion, reason: str, now: datetime | None
+) -> None:
+    """Every scope line of ``version`` (not in force), before it is given new ones or deleted."""
+    for line in list(version.scope_lines.all()):
+        record_delete(line, actor=actor, reason=reason, now=now)
 
 
 SCOPE_LINE = RecordWriter(

@@ -95,6 +95,11 @@ class WorkOrder(models.Model):
         blank=True,
     )
     dispute_reason = models.TextField(_("why the customer disputes it"), blank=True)
+    # --- the technician's running timer: started on the phone, a time entry when stopped ---
+    timer_started_at = models.DateTimeField(_("timer started at"), null=True, blank=True)
+    timer_kind = models.CharField(
+        _("timer kind"), max_length=10, choices=TimeKind.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("work order")

@@ -7,7 +7,9 @@ their attributes (``user.role``, ``user.contractor_id``).
 - :mod:`.tickets` — opening tickets and keeping them consistent with site, contract, equipment;
 - :mod:`.clocks` — the events of a ticket and its SLA clocks rebuilt from them;
 - :mod:`.rescue` — rescue actions for tickets at risk, and the periodic SLA sweep;
-- :mod:`.work` — work orders, time entries and parts used.
+- :mod:`.work` — work orders, time entries and parts used;
+- :mod:`.fieldwork` — the visit: status flow, checklist and approvals, timer, photos, expenses,
+  signature (imported from its module, not re-exported here).
 """
 
 from pacta.service.services.clocks import (

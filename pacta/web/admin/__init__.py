@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import TokenProxy as _TokenProxy
 from pacta.web.admin import (  # noqa: F401  (each module registers its pages)
     accounts,
     audit,
+    billing,
     catalog,
     comms,
     contracts,

@@ -10,7 +10,7 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
-from pacta.api import accounts
+from pacta.api import accounts, fieldwork
 from pacta.api.urls import router
 
 PREFIX = "/api/v1/"
@@ -36,14 +36,16 @@ def _router_paths() -> set[str]:
 
 
 def _extra_paths() -> set[str]:
-    return {PREFIX + str(pattern.pattern) for pattern in accounts.urlpatterns}
+    return {PREFIX + str(pattern.pattern) for pattern in accounts.urlpatterns} | {
+        PREFIX + str(pattern.pattern) for pattern in fieldwork.urlpatterns
+    }
 
 
 def test_the_router_paths_are_read_correctly():
     paths = _router_paths()
     assert {"/api/v1/customers/", "/api/v1/customers/{id}/", "/api/v1/users/{id}/"} <= paths
     assert all(p.startswith(PREFIX) and p.endswith("/") and "(" not in p for p in paths)
-    assert _extra_paths() == {"/api/v1/me/", "/api/v1/auth/token/"}
+    assert _extra_paths() == {"/api/v1/me/", "/api/v1/auth/token/", "/api/v1/sync/"}
 
 
 def test_the_schema_generates_without_warnings_and_validates(tmp_path):

@@ -148,6 +148,9 @@ def test_the_office_and_the_customers_users_read_the_report_others_do_not(client
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == issued.file.open("rb").read()
     links = by_id(parse(client.get(page_url).content), "links")
-    assert [(a.get("href"), text(a)) for a in links.iter("a")] == [(pdf_url, "PDF as issued")]
+    assert [(a.get("href"), text(a)) for a in links.iter("a")] == [
+        (pdf_url, "PDF as issued"),
+        (f"/charges/work-orders/{repair.work_order.pk}/", "Charges"),
+    ]
     client.logout()
     assert client.get(pdf_url).status_code == 302  # to the sign-in page

@@ -365,6 +365,8 @@ def test_a_work_order_is_created_and_audited(ticket):
         "customer_decided_by_id": None,
         "customer_decided_via": "",
         "dispute_reason": "",
+        "timer_kind": "",
+        "timer_started_at": None,
     }
     assert work_order.reference == f"WO-{work_order.pk:06d}"
     assert audit_log(work_order) == [("create", dispatcher.pk, "Dispatched")]
