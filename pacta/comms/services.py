@@ -29,7 +29,7 @@ from pacta.audit.services import (
     record_create,
     record_delete,
     record_update,
-    rows_insert_new,
+    records_insert_new,
     snapshot,
 )
 from pacta.comms.errors import MessageAlreadySent
@@ -145,7 +145,7 @@ def messages_queue(
     if not wanted:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
-        queued = rows_insert_new(OutboundMessage, list(wanted.values()), key=["key"])
+        queued = records_insert_new(OutboundMessage, list(wanted.values()), key=["key"])
     if queued:
         from pacta.comms.tasks import send_messages
 

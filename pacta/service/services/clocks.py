@@ -29,8 +29,8 @@ from pacta.audit.services import (
     change_entry,
     change_record_bulk,
     record_update,
+    records_insert,
     require_reason,
-    rows_insert,
     rows_update,
     snapshot,
 )
@@ -233,7 +233,7 @@ def _tickets_escalate(
                 now=now,
             )
         )
-    rows_insert(TicketEvent, events)
+    records_insert(TicketEvent, events)
     for priority in {escalation.priority for escalation in changes.values()}:
         pks = [pk for pk, escalation in changes.items() if escalation.priority == priority]
         Ticket.objects.filter(pk__in=pks).update(priority=priority)

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.selectors import team_list_covering, user_list_dispatchers
-from pacta.audit.services import Actor, actor_user, record_update, rows_insert_new
+from pacta.audit.services import Actor, actor_user, record_update, records_insert_new
 from pacta.comms.services import messages_queue, outbound_message
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
@@ -156,7 +156,7 @@ def tickets_rescue(
             )
         )
 
-    inserted = rows_insert_new(RescueAction, rows, key=_KEY)
+    inserted = records_insert_new(RescueAction, rows, key=_KEY)
     raised = {_key(action): action for action in inserted}
     mails: list[Any] = []
     escalations: list[Escalation] = []
