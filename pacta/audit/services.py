@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -147,7 +147,7 @@ def change_entry(
 def change_record_bulk(entries: Iterable[AuditEntry]) -> None:
     """Append the rows made by :func:`change_entry` in one write (inside the writing
     transaction), e.g. the priority changes of a sweep's batch of tickets."""
-    rows_insert(AuditEntry, list(entries))
+    records_insert(AuditEntry, list(entries))
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -436,16 +436,17 @@ def _update_from_values(meta: Any, columns: Sequence[models.Field], count: int) 
     )
 
 
-def rows_insert(model: type[M], rows: Sequence[M]) -> list[M]:
-    """Insert ``rows`` (new records of ``model``) as they are on the instances, in one write
-    whatever their number, and give them their ids: what Django's ``bulk_create`` does, with one
+def records_insert(model: type[M], rows: Sequence[M]) -> list[M]:
+    """Insert ``rows`` (new records of ``model``, as instances: see :func:`rows_insert` for
+    plain rows) as they are on the instances, in one write whatever their number, and give them
+    their ids: what Django's ``bulk_create`` does, with one
     literal a value where it sends an array a column on PostgreSQL (whose text form the
     client-side binding escapes character by character: the cost of the change log's JSON).
     Call inside the writing transaction."""
     return _insert(model, rows, key=())
 
 
-def rows_insert_new(model: type[M], rows: Sequence[M], *, key: Sequence[str]) -> list[M]:
+def records_insert_new(model: type[M], rows: Sequence[M], *, key: Sequence[str]) -> list[M]:
     """Insert those of ``rows`` whose unique ``key`` (field names) is not taken — by a row
     stored before, or by another worker at this very moment (``ON CONFLICT DO NOTHING``) — in
     one write; the rows inserted now, with their ids, in their order. Call inside the writing

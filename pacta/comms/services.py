@@ -32,7 +32,7 @@ from pacta.audit.services import (
     record_create,
     record_delete,
     record_update,
-    rows_insert_new,
+    records_insert_new,
     snapshot,
 )
 from pacta.comms.errors import MessageAlreadySent
@@ -148,11 +148,7 @@ def messages_queue(
     if not wanted:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
-        taken = set(
-            OutboundMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True)
-        )
-        new = [message for key, message in wanted.items() if key not in taken]
-        queued = rows_insert_new(OutboundMessage, new, key=["key"])
+        queued = records_insert_new(OutboundMessage, list(wanted.values()), key=["key"])
     if queued:
         from pacta.comms.tasks import send_messages
 

@@ -29,11 +29,12 @@ from pacta.audit.services import (
     change_entry,
     change_record_bulk,
     record_update,
+    records_insert,
     require_reason,
-    rows_insert,
     rows_update,
     snapshot,
 )
+from pacta.comms.services import messages_queue
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
@@ -144,42 +145,55 @@ def tickets_clocks_refresh(
 ) -> dict[int, domain.TicketClocks | None]:
     """Refresh the clocks of ``tickets`` as :func:`ticket_clocks_refresh` does one ticket's,
     in a few queries whatever their number: the event logs read at once, the clocks computed by
-    the pure core, then the stored clocks, the tickets' summaries, the rescue actions (with
-    their e-mails) and the escalations written in bulk. The clocks of each ticket, by id.
+    the pure core, then the stored clocks, the tickets' summaries, the rescue actions and the
+    escalations written in bulk, and the actions' e-mails queued in one write at the end. The
+    clocks of each ticket, by id.
 
     One transaction: a ticket whose clocks cannot be computed refuses them all, and nothing is
     written. The tickets are expected locked by the caller (an event's service, the sweep)."""
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one
-        logs = _events_of(tickets)
-        evaluated = {ticket.pk: _evaluate(ticket, logs[ticket.pk], now) for ticket in tickets}
-        sla_services.tickets_clocks_store(
-            clocks=[(ticket, evaluated[ticket.pk]) for ticket in tickets], now=now
+        messages: list[Any] = []
+        evaluated = _refresh(tickets, now, messages)
+        messages_queue(messages=messages, now=now)
+    return evaluated
+
+
+def _refresh(
+    tickets: Sequence[Ticket], now: dt.datetime, messages: list[Any]
+) -> dict[int, domain.TicketClocks | None]:
+    """The work of :func:`tickets_clocks_refresh`, again for the tickets an escalation changed
+    (their clocks take the new targets); the e-mails to queue are added to ``messages``."""
+    logs = _events_of(tickets)
+    evaluated = {ticket.pk: _evaluate(ticket, logs[ticket.pk], now) for ticket in tickets}
+    sla_services.tickets_clocks_store(
+        clocks=[(ticket, evaluated[ticket.pk]) for ticket in tickets], now=now
+    )
+    for ticket in tickets:
+        clocks = evaluated[ticket.pk]
+        ticket.sla_risk = clocks.risk if clocks is not None and clocks.clocks else ""
+        ticket.sla_next_due_at = clocks.next_due_at if clocks is not None else None
+        ticket.sla_risk_changes_at = (
+            clocks.risk_changes_at
+            if clocks is not None and ticket.status not in vocabulary.DONE
+            else None
         )
-        for ticket in tickets:
-            clocks = evaluated[ticket.pk]
-            ticket.sla_risk = clocks.risk if clocks is not None and clocks.clocks else ""
-            ticket.sla_next_due_at = clocks.next_due_at if clocks is not None else None
-            ticket.sla_risk_changes_at = (
-                clocks.risk_changes_at
-                if clocks is not None and ticket.status not in vocabulary.DONE
-                else None
-            )
-            ticket.sla_evaluated_at = now
-        rows_update(Ticket, tickets, _SUMMARY)
-        episodes = {
-            pk: sum(event.kind == EventKind.REOPEN for event in log) for pk, log in logs.items()
-        }
-        escalations = tickets_rescue(
-            tickets=[ticket for ticket in tickets if evaluated[ticket.pk] is not None],
-            clocks=evaluated,
-            episodes=episodes,
-            now=now,
-        )
-        if escalations:
-            last = {pk: log[-1].at for pk, log in logs.items() if log}
-            escalated = _tickets_escalate(escalations, last=last, now=now)
-            evaluated.update(tickets_clocks_refresh(tickets=escalated, now=now))
+        ticket.sla_evaluated_at = now
+    rows_update(Ticket, tickets, _SUMMARY)
+    episodes = {
+        pk: sum(event.kind == EventKind.REOPEN for event in log) for pk, log in logs.items()
+    }
+    escalations = tickets_rescue(
+        tickets=[ticket for ticket in tickets if evaluated[ticket.pk] is not None],
+        clocks=evaluated,
+        episodes=episodes,
+        now=now,
+        messages=messages,
+    )
+    if escalations:
+        last = {pk: log[-1].at for pk, log in logs.items() if log}
+        escalated = _tickets_escalate(escalations, last=last, now=now)
+        evaluated.update(_refresh(escalated, now, messages))
     return evaluated
 
 
@@ -219,7 +233,7 @@ def _tickets_escalate(
                 now=now,
             )
         )
-    rows_insert(TicketEvent, events)
+    records_insert(TicketEvent, events)
     for priority in {escalation.priority for escalation in changes.values()}:
         pks = [pk for pk, escalation in changes.items() if escalation.priority == priority]
         Ticket.objects.filter(pk__in=pks).update(priority=priority)

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.selectors import team_list_covering, user_list_dispatchers
-from pacta.audit.services import Actor, actor_user, record_update, rows_insert_new
+from pacta.audit.services import Actor, actor_user, record_update, records_insert_new
 from pacta.comms.services import messages_queue, outbound_message
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
@@ -96,9 +96,12 @@ def tickets_rescue(
     clocks: Mapping[int, domain.TicketClocks | None],
     episodes: Mapping[int, int],
     now: dt.datetime,
+    messages: list[Any] | None = None,
 ) -> list[Escalation]:
     """Raise the actions the tickets' clocks call for, each once, in a few writes whatever the
-    number of tickets; the escalations they call for (the caller changes the priorities).
+    number of tickets; the escalations they call for (the caller changes the priorities). The
+    notifications' e-mails are queued now, or added to ``messages`` for the caller to queue
+    with others in one write.
 
     Each action is unique per ticket, clock, level, kind and episode: how often the ticket was
     reopened (``episodes``) plus the clock's cycle (a recurring target's cycles are rescued each
@@ -153,21 +156,24 @@ def tickets_rescue(
             )
         )
 
-    inserted = rows_insert_new(RescueAction, rows, key=_KEY)
+    inserted = records_insert_new(RescueAction, rows, key=_KEY)
     raised = {_key(action): action for action in inserted}
-    messages: list[Any] = []
+    mails: list[Any] = []
     escalations: list[Escalation] = []
     for key, action in raised.items():
         each = new[key]
         if each.kind == RescueKind.NOTIFY:
-            messages += _notify(each.ticket, each.clock, action, recipients[key])
+            mails += _notify(each.ticket, each.clock, action, recipients[key])
         elif each.kind == RescueKind.ESCALATE and action.detail["to"] != each.ticket.priority:
             reason = _("SLA %(clock)s %(level)s: the policy raises the priority.") % {
                 "clock": sla_selectors.target_label(each.clock.name),
                 "level": sla_selectors.risk_label(each.clock.risk),
             }
             escalations.append(Escalation(each.ticket, action.detail["to"], reason))
-    messages_queue(messages=messages, now=now)
+    if messages is None:
+        messages_queue(messages=mails, now=now)
+    else:
+        messages += mails
     return escalations
 
 

@@ -1,4 +1,4 @@
-"""The bulk writes of derived values and of keyed rows (``rows_write``, ``rows_insert_new``):
+"""The bulk writes of derived values and of keyed rows (``rows_write``, ``records_insert_new``):
 what the SLA sweep writes a batch of tickets at a time, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from pacta.audit import services as audit
-from pacta.audit.services import rows_insert, rows_insert_new, rows_update, rows_write
+from pacta.audit.services import records_insert, records_insert_new, rows_update, rows_write
 from pacta.comms.models import OutboundMessage
 from tests.support.state import row
 
@@ -93,40 +93,40 @@ def test_rows_write_refuses_a_value_too_long_as_an_update_does():
         assert row(a)["subject"] == long
 
 
-def test_rows_insert_inserts_in_one_write_and_gives_the_ids_in_order():
+def test_records_insert_inserts_in_one_write_and_gives_the_ids_in_order():
     rows = [message("a", attachments=[{"name": "x.pdf", "path": 'say "hi"'}]), message("b")]
     with transaction.atomic():
-        inserted = rows_insert(OutboundMessage, rows)
+        inserted = records_insert(OutboundMessage, rows)
     assert inserted == rows
     ids = dict(OutboundMessage.objects.values_list("key", "pk"))
     assert [m.pk for m in inserted] == [ids["a"], ids["b"]]
     assert not any(m._state.adding for m in inserted)
     assert row(rows[0])["attachments"] == [{"name": "x.pdf", "path": 'say "hi"'}]
     assert (row(rows[1])["attempts"], row(rows[1])["attachments"]) == (0, [])  # the defaults
-    assert rows_insert(OutboundMessage, []) == []
+    assert records_insert(OutboundMessage, []) == []
 
 
-def test_rows_insert_new_skips_the_keys_taken_and_gives_the_rows_inserted_their_ids():
+def test_records_insert_new_skips_the_keys_taken_and_gives_the_rows_inserted_their_ids():
     (taken,) = stored("b")  # queued before, or by another worker at this very moment
     rows = [message("a"), message("b", subject="Mine"), message("c"), message("d")]
     with transaction.atomic():
-        inserted = rows_insert_new(OutboundMessage, rows, key=["key"])
+        inserted = records_insert_new(OutboundMessage, rows, key=["key"])
         assert OutboundMessage.objects.count() == 4  # the transaction goes on
     assert [m.key for m in inserted] == ["a", "c", "d"]
     ids = dict(OutboundMessage.objects.values_list("key", "pk"))
     assert [m.pk for m in inserted] == [ids["a"], ids["c"], ids["d"]]
     assert (rows[1].pk, rows[1]._state.adding) == (None, True)  # the row skipped: unsaved
     assert row(taken)["subject"] == "About b"  # and the stored one as it was
-    assert rows_insert_new(OutboundMessage, [message("a")], key=["key"]) == []
-    assert rows_insert_new(OutboundMessage, [], key=["key"]) == []
+    assert records_insert_new(OutboundMessage, [message("a")], key=["key"]) == []
+    assert records_insert_new(OutboundMessage, [], key=["key"]) == []
 
 
-def test_rows_insert_new_writes_in_chunks(monkeypatch):
+def test_records_insert_new_writes_in_chunks(monkeypatch):
     monkeypatch.setattr(audit, "_MOST_VALUES", 30)  # two rows of 13 fields a statement
     stored("c")
     rows = [message(key) for key in "abcde"]
     with transaction.atomic():
-        inserted = rows_insert_new(OutboundMessage, rows, key=["key"])
+        inserted = records_insert_new(OutboundMessage, rows, key=["key"])
     assert [m.key for m in inserted] == ["a", "b", "d", "e"]
     ids = dict(OutboundMessage.objects.values_list("key", "pk"))
     assert [m.pk for m in inserted] == [ids[key] for key in "abde"]
