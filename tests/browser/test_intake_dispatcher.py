@@ -39,6 +39,7 @@ def test_a_dispatcher_opens_one_request_in_scope_and_one_to_be_quoted(page: Page
     sign_in(page, dispatcher.username, make.PASSWORD)
 
     page.get_by_test_id("intake").click()
+    page.wait_for_load_state("load")  # htmx listens from the end of loading on
     page.select_option("#customer", label="Fibre Rhône")
     expect(page.locator("#site")).to_have_value(str(site.pk))  # its only site, chosen
     offer = f"{contract.pk}:{repair.pk}"
@@ -55,6 +56,7 @@ def test_a_dispatcher_opens_one_request_in_scope_and_one_to_be_quoted(page: Page
     expect(page.get_by_test_id("opened-team")).to_have_text("Fibre gold tier")
 
     page.get_by_role("link", name="Another request").click()
+    page.wait_for_load_state("load")
     page.select_option("#customer", label="Fibre Rhône")
     expect(page.locator("#override")).to_be_visible()
     page.select_option("#override", value="quote")

@@ -33,6 +33,7 @@ def test_a_customer_requests_a_contracted_service_and_cannot_pick_another(page: 
     sign_in(page, user.username, make.PASSWORD)
 
     page.get_by_test_id("portal-request").click()
+    page.wait_for_load_state("load")  # htmx listens from the end of loading on
     expect(page.get_by_role("heading", level=1)).to_have_text("Request service")
     page.select_option("#site", label="Garage")
     expect(page.get_by_test_id("nothing-open")).to_be_visible()  # no contract covers it
