@@ -49,7 +49,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report import machine, write_docs  # noqa: E402
+from report import (  # noqa: E402
+    log,
+    machine,
+    postgres_create,
+    postgres_drop,
+    setup_django,
+    write_docs,
+)
 
 HEADING = "## SLA sweep (issue 3)"
 SEED = 20261123
@@ -64,26 +71,8 @@ STEPS = [
 #: With --storm: an hour later, when every ticket opened over the weekend crosses its warning
 #: at once (Monday 11:00) — minutes of work on SQLite, longer on PostgreSQL.
 STORM = ("1 hour later (Monday-morning storm)", dt.timedelta(hours=1))
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "pacta_bench_sweep"
 TARGET_SECONDS = 5.0
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-# --- one database, in a process of its own (Django reads DATABASE_URL once) ---------------------
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ["DEBUG"] = "false"  # no query log growing through the run
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def make_records() -> dict:
@@ -285,22 +274,6 @@ def backend_cpu(connection) -> Callable[[], float | None]:
 
 
 # --- the parent: one child per database, then the report --------------------------------------
-def postgres_url() -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-        admin.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-
-
-def postgres_drop() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-
-
 def child(url: str, count: int, storm: bool) -> dict:
     done = subprocess.run(  # noqa: S603
         [
@@ -451,9 +424,10 @@ def main() -> None:
         for _ in range(args.repeat):
             try:
                 load = os.getloadavg()[0]
-                runs.append({**child(postgres_url(), args.tickets, args.storm), "load": load})
+                url = postgres_create(PG_NAME)
+                runs.append({**child(url, args.tickets, args.storm), "load": load})
             finally:
-                postgres_drop()
+                postgres_drop(PG_NAME)
         results.append(repeated(runs))
     section = report(results, info, when, args.tickets)
     print(section)
