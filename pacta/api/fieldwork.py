@@ -34,7 +34,7 @@ from rest_framework.views import APIView
 from pacta.accounts.access import CHANGE, audience_of, may
 from pacta.api.errors import STATUS_OF, body
 from pacta.api.records import PreferencesMixin
-from pacta.billing.services import work_order_rate_after_commit
+from pacta.billing.services import work_order_rate_after_commit, work_order_rate_if_done
 from pacta.catalog import selectors as catalog_selectors
 from pacta.domain.errors import Forbidden, InvalidInput, NotFound, PactaError
 from pacta.reports.services import work_order_closed
@@ -250,6 +250,7 @@ def _signature(
         signed_at=at,
         now=at,
     )
+    work_order_rate_if_done(work_order.pk)  # accepted by signature: rated (and billed) after commit
     return {"signature": signature.pk, "status": WorkOrder.objects.get(pk=work_order.pk).status}
 
 

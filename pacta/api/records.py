@@ -114,6 +114,10 @@ class RecordViewSet(PreferencesMixin, viewsets.ModelViewSet):
         if not self.get_queryset().filter(pk=instance.pk).exists():
             raise Forbidden(_("You may not create or move a record outside what you can see."))
 
+    def written(self, instance: Model) -> None:
+        """Called in the transaction of each write (the record as written, or as it was before
+        it was deleted): where an adapter queues what follows from it after commit."""
+
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         values, reason = self._split(serializer)
         with transaction.atomic():
@@ -121,6 +125,7 @@ class RecordViewSet(PreferencesMixin, viewsets.ModelViewSet):
                 actor=self.request.user, values=values, reason=reason
             )
             self._ensure_visible(instance)
+            self.written(instance)
         serializer.instance = instance
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -130,11 +135,14 @@ class RecordViewSet(PreferencesMixin, viewsets.ModelViewSet):
                 serializer.instance, actor=self.request.user, values=values, reason=reason
             )
             self._ensure_visible(instance)
+            self.written(instance)
         serializer.instance = instance
 
     def perform_destroy(self, instance: Model) -> None:
         reason = self.request.query_params.get("reason", "")
-        self.writer.delete_record(instance, actor=self.request.user, reason=reason)
+        with transaction.atomic():
+            self.writer.delete_record(instance, actor=self.request.user, reason=reason)
+            self.written(instance)
 
 
 class ReadOnlyRecordViewSet(PreferencesMixin, viewsets.ReadOnlyModelViewSet):

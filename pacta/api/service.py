@@ -26,6 +26,7 @@ from pacta.api.records import (
     VisibleRelationsMixin,
     audience,
 )
+from pacta.billing.services import work_order_rate_if_done
 from pacta.domain import sla as domain
 from pacta.domain.errors import InvalidInput
 from pacta.service import selectors, services
@@ -683,7 +684,21 @@ class RescueActionViewSet(ReadOnlyRecordViewSet):
         return Response(RescueActionSerializer(handled, context={"request": request}).data)
 
 
-class WorkOrderViewSet(RecordViewSet):
+class _RatedWork:
+    """A write to a work order, its time or its parts: a completed or accepted work order is
+    rated (again) after commit — a completion set by PATCH, a correction of its time."""
+
+    def written(self, instance: Any) -> None:
+        work_order_rate_if_done(getattr(instance, "work_order_id", instance.pk))
+
+    def perform_update(self, serializer: Any) -> None:
+        moved_from = getattr(serializer.instance, "work_order_id", None)
+        super().perform_update(serializer)  # type: ignore[misc]
+        if moved_from is not None and moved_from != serializer.instance.work_order_id:
+            work_order_rate_if_done(moved_from)  # the work order it left is rated again
+
+
+class WorkOrderViewSet(_RatedWork, RecordViewSet):
     serializer_class = WorkOrderSerializer
     selector = staticmethod(selectors.work_order_list)
     writer = services.WORK_ORDER
@@ -692,7 +707,7 @@ class WorkOrderViewSet(RecordViewSet):
     ordering_fields = ["scheduled_start_at", "scheduled_end_at", "status", "id"]
 
 
-class TimeEntryViewSet(RecordViewSet):
+class TimeEntryViewSet(_RatedWork, RecordViewSet):
     serializer_class = TimeEntrySerializer
     selector = staticmethod(selectors.time_entry_list)
     writer = services.TIME_ENTRY
@@ -701,7 +716,7 @@ class TimeEntryViewSet(RecordViewSet):
     ordering_fields = ["started_at", "ended_at", "id"]
 
 
-class PartUsedViewSet(RecordViewSet):
+class PartUsedViewSet(_RatedWork, RecordViewSet):
     serializer_class = PartUsedSerializer
     selector = staticmethod(selectors.part_used_list)
     writer = services.PART_USED

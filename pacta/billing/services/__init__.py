@@ -8,6 +8,7 @@ callers import ``pacta.billing.services``.
 from pacta.billing.services.batch import (
     RatingRun,
     work_order_rate_after_commit,
+    work_order_rate_if_done,
     work_orders_rate,
 )
 from pacta.billing.services.credits import (
@@ -85,5 +86,6 @@ __all__ = [
     "work_order_invoice",
     "work_order_rate",
     "work_order_rate_after_commit",
+    "work_order_rate_if_done",
     "work_orders_rate",
 ]

@@ -672,7 +672,22 @@ def work_order_rate_after_commit(work_order: WorkOrder) -> None:
     """Call in the transaction that completes or accepts ``work_order`` (or corrects its
     time or parts afterwards): when it commits, a task rates it. Rating is idempotent, so
     calling this more than once rates it once."""
+    _rate_after_commit(work_order.pk)
+
+
+def _rate_after_commit(pk: int) -> None:
     from pacta.billing.tasks import work_orders_rate_task
 
-    pk = work_order.pk
     transaction.on_commit(lambda: work_orders_rate_task.enqueue([pk]))
+
+
+def work_order_rate_if_done(work_order_id: int | None) -> None:
+    """Call in the transaction that wrote a work order, or its time or parts, through a
+    generic path (the API's records, the back office): if the work order is completed or
+    accepted when that write is done, it is rated after commit — a completion set by hand
+    rates it, a correction of its time or parts rates it again."""
+    if work_order_id is None:
+        return
+    done = work_order_list(audience=SYSTEM).filter(pk=work_order_id, status__in=RATEABLE_STATUSES)
+    if done.exists():
+        _rate_after_commit(work_order_id)

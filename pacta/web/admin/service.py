@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import NOBODY, VIEW, Audience, audience_of, may
+from pacta.billing.services import work_order_rate_if_done
 from pacta.comms import selectors as comms_selectors
 from pacta.comms.models import OutboundState
 from pacta.domain import sla as domain
@@ -382,6 +383,11 @@ class PartUsedInline(RecordInline):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(_FoundByReference, RecordAdmin):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Completed by hand, or its time and parts corrected in the inlines: rated after commit.
+        work_order_rate_if_done(form.instance.pk)
+
     writer = services.WORK_ORDER
     reference_prefix = "WO"
     list_display = (
@@ -422,8 +428,27 @@ class WorkOrderAdmin(_FoundByReference, RecordAdmin):
 
 
 # --- time and parts -----------------------------------------------------------------------------
+class _RatedWorkAdmin(RecordAdmin):
+    """Time or parts written after the work order was completed: it is rated again after
+    commit (and so is the work order a row was moved from)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        moved_from = (
+            type(obj)._default_manager.filter(pk=obj.pk).values_list("work_order_id", flat=True)
+            if change
+            else []
+        )
+        super().save_model(request, obj, form, change)
+        for work_order_id in {*moved_from, obj.work_order_id}:
+            work_order_rate_if_done(work_order_id)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        work_order_rate_if_done(obj.work_order_id)
+
+
 @admin.register(TimeEntry)
-class TimeEntryAdmin(RecordAdmin):
+class TimeEntryAdmin(_RatedWorkAdmin):
     writer = services.TIME_ENTRY
     list_display = ("work_order_reference", "technician", "kind", "started_at", "ended_at", "note")
     list_filter = ("kind",)
@@ -438,7 +463,7 @@ class TimeEntryAdmin(RecordAdmin):
 
 
 @admin.register(PartUsed)
-class PartUsedAdmin(RecordAdmin):
+class PartUsedAdmin(_RatedWorkAdmin):
     writer = services.PART_USED
     list_display = ("work_order_reference", "product", "quantity", "note")
     list_select_related = ("work_order", "product")
