@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from pacta.accounts.roles import EXTERNAL_ROLES, OFFICE_ROLES, Role
 
@@ -44,10 +44,13 @@ class RecordAccess:
     """What each role may do with one kind of record, and how its rows reach their owner."""
 
     can: Mapping[Role, frozenset[str]]
-    rows: Mapping[Role, str] = field(default_factory=dict)
+    #: role -> the path from a row to its owner; a tuple of paths: a row reached by any of them.
+    rows: Mapping[Role, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-def _access(can: Mapping[Role, str], rows: Mapping[Role, str] | None = None) -> RecordAccess:
+def _access(
+    can: Mapping[Role, str], rows: Mapping[Role, str | tuple[str, ...]] | None = None
+) -> RecordAccess:
     return RecordAccess(
         can={role: frozenset(_LETTERS[ch] for ch in letters) for role, letters in can.items()},
         rows=dict(rows or {}),
@@ -55,6 +58,10 @@ def _access(can: Mapping[Role, str], rows: Mapping[Role, str] | None = None) -> 
 
 
 FULL = "vacd"
+
+#: How a rule of rating reaches a customer: on a version of its contract, or on a price list
+#: one of its contract versions uses.
+RULE_OWNERS = ("version__contract__customer", "price_list__contract_versions__contract__customer")
 
 #: kind ("app_label.model") -> access. A role missing from ``can`` may do nothing with the kind.
 RECORDS: dict[str, RecordAccess] = {
@@ -90,9 +97,14 @@ RECORDS: dict[str, RecordAccess] = {
         {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "version__contract__customer"}
     ),
     # The rules of rating (issue 4): terms the office writes; read by whoever reads terms there.
-    "contracts.surchargerule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
-    "contracts.travelrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
-    "contracts.allowance": _access({A: FULL, M: FULL, D: "v", F: "v"}),
+    # A customer reads those of its contracts' versions and of the price lists they use.
+    "contracts.surchargerule": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: RULE_OWNERS}
+    ),
+    "contracts.travelrule": _access({A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: RULE_OWNERS}),
+    "contracts.allowance": _access(
+        {A: FULL, M: FULL, D: "v", F: "v", U: "v"}, {U: "version__contract__customer"}
+    ),
     # Intake (issue 5): the office reads where a contract's tickets are routed.
     "contracts.routingrule": _access({A: FULL, M: FULL, D: "v", F: "v"}),
     "service.ticket": _access(
@@ -328,19 +340,22 @@ def visible(queryset: QuerySet[Any], audience: Audience) -> QuerySet[Any]:
         return queryset.none()
     if path == ALL:
         return queryset
-    if role is Role.CUSTOMER:
-        condition: dict[str, Any] = {f"{path}__in": audience.customer_ids}
-    elif role is Role.CONTRACTOR:
-        if audience.contractor_id is None:
-            return queryset.none()
-        condition = {path: audience.contractor_id}
-    else:  # technician
-        condition = {path: audience.user_id}
-    if "__" in path:
+    if role is Role.CONTRACTOR and audience.contractor_id is None:
+        return queryset.none()
+    paths = (path,) if isinstance(path, str) else path
+    condition = Q()
+    for each in paths:
+        if role is Role.CUSTOMER:
+            condition |= Q(**{f"{each}__in": audience.customer_ids})
+        elif role is Role.CONTRACTOR:
+            condition |= Q(**{each: audience.contractor_id})
+        else:  # technician
+            condition |= Q(**{each: audience.user_id})
+    if len(paths) > 1 or "__" in paths[0]:
         # A path through a one-to-many relation would repeat rows; filter by id instead.
-        owned = queryset.model._default_manager.filter(**condition).values("pk")
+        owned = queryset.model._default_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=owned)
-    return queryset.filter(**condition)
+    return queryset.filter(condition)
 
 
 # --- the table, for people ------------------------------------------------------------------------
@@ -357,7 +372,8 @@ def access_table_markdown() -> str:
             )
             path = access.rows.get(role)
             if letters and path and path != ALL:
-                letters += f" (own: `{path}`)"
+                paths = (path,) if isinstance(path, str) else path
+                letters += " (own: " + " or ".join(f"`{each}`" for each in paths) + ")"
             cells.append(letters or "—")
         lines.append(f"| `{kind}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from pacta.contracts.models import ContractVersion
 from pacta.contracts.services import surcharge_rule_create
 from tests.support import make
 from tests.support.fixtures import ids_of, results
@@ -248,3 +249,56 @@ def test_an_amendment_from_today_is_given_its_rules(api, live):
     assert [(a["version"], a["code"], a["quantity"]) for a in visits] == [
         (body["id"], "visits", "3.000")
     ]
+
+
+def test_a_customer_reads_the_rules_of_its_own_terms_and_of_the_price_lists_they_use(api, live):
+    from pacta.contracts.services import allowance_create, travel_rule_create
+
+    # The amendment from tomorrow carries the contract's own rules (not yet in force).
+    future = _amend(api(live["manager"]), live["contract"])
+    version = ContractVersion.objects.get(pk=future)
+    weekend = surcharge_rule_create(
+        actor=None,
+        values={
+            "version": version,
+            "name": "weekend",
+            "multiplier": "1.500",
+            "weekdays": ["sat", "sun"],
+        },
+        reason="Weekend work",
+    )
+    visits = allowance_create(
+        actor=None,
+        values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
+        reason="Three visits",
+    )
+    zone = travel_rule_create(
+        actor=None,
+        values={
+            "price_list": live["prices"],
+            "label": "Zone N",
+            "zone_code": "N",
+            "unit_price": 30,
+            "tax_rate": live["repair"].tax_rate,
+            "valid_from": _days(0),
+        },
+        reason="Travel",
+    )
+    # Another customer's contract on its own price list, with its own rules.
+    other_prices = make.price_list(name="Other")
+    other_night = surcharge_rule_create(
+        actor=None, values={"price_list": other_prices, **NIGHT}, reason="List rules"
+    )
+    make.contract(make.customer(), scope=[(live["repair"], "billable")], price_list=other_prices)
+
+    customer = api(make.user("customer", customer=live["contract"].customer))
+    assert ids_of(customer.get("/surcharge-rules/")) == {live["night"].pk, weekend.pk}
+    assert ids_of(customer.get("/travel-rules/")) == {zone.pk}
+    assert ids_of(customer.get("/allowances/")) == {visits.pk}
+    assert customer.get(f"/surcharge-rules/{other_night.pk}/").status_code == 404
+    assert ids_of(customer.get(f"/surcharge-rules/?version={future}")) == {weekend.pk}
+
+    before = table_counts()
+    refused = customer.post("/surcharge-rules/", {**NIGHT, "version": future, "reason": "mine"})
+    assert refused.status_code == 403, refused.text
+    assert table_counts() == before
