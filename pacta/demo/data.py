@@ -863,6 +863,24 @@ PRICE_LISTS: list[dict[str, Any]] = [
                 "effective_on": InYear(1, 1),
             },
         ],
+        # The list's surcharges (clause 7.3 of the HVAC contracts): the highest applies to a
+        # minute, except the emergency one, which multiplies on top.
+        "rules": [
+            {
+                "name": "Nuit 22:00–06:00",
+                "multiplier": D("2.00"),
+                "window_start": "22:00",
+                "window_end": "06:00",
+            },
+            {"name": "Week-end", "multiplier": D("1.50"), "weekdays": ["sat", "sun"]},
+            {"name": "Jours fériés", "multiplier": D("2.00"), "on_holidays": True},
+            {
+                "name": "Intervention d'urgence",
+                "multiplier": D("1.25"),
+                "emergency": True,
+                "cumulative": True,
+            },
+        ],
     },
     {
         "name": "Réseaux Moselle {year}",
@@ -1040,6 +1058,24 @@ CONTRACTS: list[dict[str, Any]] = [
                 "calendar": "Madrid — horario de oficina",
                 "sla_policy": "Básico — horario de oficina",
                 "scope": [("GEN-PM", "included", D("3")), ("GEN-CORR", "billable", None)],
+                "surcharge_rules": [
+                    {
+                        "name": "Fuera de horario (18:00–08:00)",
+                        "multiplier": D("1.50"),
+                        "window_start": "18:00",
+                        "window_end": "08:00",
+                        "services": ["GEN-CORR"],
+                    },
+                ],
+                "allowances": [
+                    {
+                        "code": "visitas-incluidas",
+                        "kind": "included_visits",
+                        "label": "Tres visitas preventivas al mes",
+                        "quantity": D("3"),
+                        "services": ["GEN-PM"],
+                    },
+                ],
                 "reason": "Initial terms as signed",
             },
         ],
@@ -1125,6 +1161,13 @@ CONTRACTS: list[dict[str, Any]] = [
                 "calendar": "Пермский край — будни 08:00–20:00",
                 "sla_policy": "Нефтепромысел — рабочие часы",
                 "scope": [("OG-INSP", "included", D("2")), ("OG-CALLOUT", "billable", None)],
+                "surcharge_rules": [
+                    {
+                        "name": "Вне допуска на куст (до 08:00 и после 20:00)",
+                        "multiplier": D("1.80"),
+                        "outside_access": True,
+                    },
+                ],
                 "reason": "Initial terms as signed",
             },
         ],
@@ -1159,6 +1202,19 @@ CONTRACTS: list[dict[str, Any]] = [
                 "calendar": "Madrid — horario de oficina",
                 "sla_policy": "Electromedicina hospitalaria",
                 "scope": [("MED-PM", "included", None), ("MED-CORR", "billable", None)],
+                "allowances": [
+                    {
+                        "code": "bolsa-horas",
+                        "kind": "prepaid_hours",
+                        "label": "Bolsa de 20 horas de correctivo al mes",
+                        "quantity": D("20"),
+                        "services": ["MED-CORR"],
+                        "allows_overage": True,
+                        "overage_unit_price": D("68.00"),
+                        "rolls_over": True,
+                        "rollover_limit": D("10"),
+                    },
+                ],
                 "reason": "Initial terms as signed",
             },
         ],

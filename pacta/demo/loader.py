@@ -76,6 +76,8 @@ KINDS: dict[str, Any] = {
     "contract": _("contracts"),
     "contract_version": _("contract versions"),
     "scope_line": _("scope lines"),
+    "surcharge_rule": _("surcharge rules"),
+    "allowance": _("allowances"),
     "ticket": _("tickets"),
     "work_order": _("work orders"),
     "time_entry": _("time entries"),
@@ -466,6 +468,27 @@ class _Loader:
                         now=self.now,
                     ),
                 )
+            # Before any contract uses the list, so its rules apply from the beginning.
+            for rule in given.get("rules", []):
+                values = {"price_list": price_list, **self._rule(rule)}
+                self._ensure(
+                    "surcharge_rule",
+                    contracts_selectors.surcharge_rule_list(audience=SYSTEM).filter(
+                        price_list=price_list, name=rule["name"]
+                    ),
+                    lambda values=values: contracts_services.surcharge_rule_create(
+                        actor=None, values=values, reason="Surcharges per clause 7.3", now=self.now
+                    ),
+                )
+
+    def _rule(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """A rule's or an allowance's values, with its services and products found by code."""
+        values = dict(given)
+        if "services" in values:
+            values["services"] = [self.services[code] for code in values["services"]]
+        if "products" in values:
+            values["products"] = [self.products[sku] for sku in values["products"]]
+        return values
 
     def _calendars(self) -> None:
         for given in data.CALENDARS:
@@ -584,6 +607,9 @@ class _Loader:
                 {"service": self.services[code], "coverage": coverage, "period_limit": limit}
                 for code, coverage, limit in given["scope"]
             ]
+        for kind in ("surcharge_rules", "allowances"):
+            if kind in given:
+                values[kind] = [self._rule(rule) for rule in given[kind]]
         version, created = self._find_or_create(
             "contract_version",
             contracts_selectors.contract_version_list(audience=SYSTEM).filter(
@@ -594,8 +620,13 @@ class _Loader:
             ),
         )
         # The amendment writes its scope lines (given, or copied from the terms before).
-        lines = contracts_selectors.scope_line_list(audience=SYSTEM).filter(version=version)
-        (self.report.created if created else self.report.existing)["scope_line"] += lines.count()
+        counted = self.report.created if created else self.report.existing
+        for kind, rows in (
+            ("scope_line", contracts_selectors.scope_line_list),
+            ("surcharge_rule", contracts_selectors.surcharge_rule_list),
+            ("allowance", contracts_selectors.allowance_list),
+        ):
+            counted[kind] += rows(audience=SYSTEM).filter(version=version).count()
 
     def _tickets(self) -> None:
         for given in data.TICKETS:

@@ -84,6 +84,8 @@ CREATED = {
     "contract": 5,
     "contract_version": 6,
     "scope_line": 15,
+    "surcharge_rule": 6,
+    "allowance": 2,
     "ticket": 14,
     "work_order": 11,
     "time_entry": 12,
@@ -705,7 +707,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 281 records created, 0 already there.")
+    assert text.splitlines()[0] == ("Demo data (year 2026): 289 records created, 0 already there.")
     # (the columns are as wide as the longest kind's name)
     assert re.search(r"\ncontract versions +6 +0\n", text)
     assert re.search(r"\nbusiness calendars +4 +0\n", text)
@@ -728,7 +730,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 281 records already there."
+        "Demo data (year 2026): nothing created, all 289 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 
@@ -738,3 +740,50 @@ def test_the_command_refuses_a_moment_it_cannot_read():
     with pytest.raises(Exception, match="--now takes an ISO date and time"):
         call_command("demo_load", "--now", "next tuesday", stdout=StringIO())
     assert table_counts() == counts
+
+
+def test_the_demo_terms_carry_their_surcharges_and_allowances():
+    from pacta.contracts.selectors import allowance_list, surcharge_rule_list
+
+    demo_load(now=NOW)
+    hvac_prices = price_list_list(audience=SYSTEM).get(name="HVAC 2026")
+    rules = surcharge_rule_list(audience=SYSTEM)
+
+    def flags(rule):
+        return rule.on_holidays, rule.emergency, rule.cumulative
+
+    assert sorted(
+        (r.name, r.multiplier, r.window_start, r.window_end, r.weekdays, *flags(r))
+        for r in rules.filter(price_list=hvac_prices)
+    ) == [
+        ("Intervention d'urgence", Decimal("1.250"), "", "", [], False, True, True),
+        ("Jours fériés", Decimal("2.000"), "", "", [], True, False, False),
+        ("Nuit 22:00–06:00", Decimal("2.000"), "22:00", "06:00", [], False, False, False),
+        ("Week-end", Decimal("1.500"), "", "", ["sat", "sun"], False, False, False),
+    ]
+    bakery = contract_version_in_force(contract("ES-PAN-001"), dt.date(2026, 3, 1))
+    evening = rules.get(version=bakery)
+    assert (evening.multiplier, evening.window_start, evening.window_end) == (
+        Decimal("1.500"),
+        "18:00",
+        "08:00",
+    )
+    assert [s.code for s in evening.services.all()] == ["GEN-CORR"]
+    visits = allowance_list(audience=SYSTEM).get(version=bakery)
+    assert (visits.kind, visits.quantity, [s.code for s in visits.services.all()]) == (
+        "included_visits",
+        Decimal("3.00"),
+        ["GEN-PM"],
+    )
+    oil = contract_version_in_force(contract("RU-UNS-001"), dt.date(2026, 3, 1))
+    assert [(r.multiplier, r.outside_access) for r in rules.filter(version=oil)] == [
+        (Decimal("1.800"), True)
+    ]
+    bank = allowance_list(audience=SYSTEM).get(version__contract__number="ES-FSR-001")
+    assert (bank.kind, bank.quantity, bank.allows_overage, bank.overage_unit_price) == (
+        "prepaid_hours",
+        Decimal("20.00"),
+        True,
+        Decimal("68.0000"),
+    )
+    assert (bank.rolls_over, bank.rollover_limit) == (True, Decimal("10.00"))
