@@ -684,7 +684,7 @@ class RescueActionViewSet(ReadOnlyRecordViewSet):
         return Response(RescueActionSerializer(handled, context={"request": request}).data)
 
 
-class _RatedWork:
+class _RatedWork(RecordViewSet):
     """A write to a work order, its time or its parts: a completed or accepted work order is
     rated (again) after commit — a completion set by PATCH, a correction of its time."""
 
@@ -693,12 +693,12 @@ class _RatedWork:
 
     def perform_update(self, serializer: Any) -> None:
         moved_from = getattr(serializer.instance, "work_order_id", None)
-        super().perform_update(serializer)  # type: ignore[misc]
+        super().perform_update(serializer)
         if moved_from is not None and moved_from != serializer.instance.work_order_id:
             work_order_rate_if_done(moved_from)  # the work order it left is rated again
 
 
-class WorkOrderViewSet(_RatedWork, RecordViewSet):
+class WorkOrderViewSet(_RatedWork):
     serializer_class = WorkOrderSerializer
     selector = staticmethod(selectors.work_order_list)
     writer = services.WORK_ORDER
@@ -707,7 +707,7 @@ class WorkOrderViewSet(_RatedWork, RecordViewSet):
     ordering_fields = ["scheduled_start_at", "scheduled_end_at", "status", "id"]
 
 
-class TimeEntryViewSet(_RatedWork, RecordViewSet):
+class TimeEntryViewSet(_RatedWork):
     serializer_class = TimeEntrySerializer
     selector = staticmethod(selectors.time_entry_list)
     writer = services.TIME_ENTRY
@@ -716,7 +716,7 @@ class TimeEntryViewSet(_RatedWork, RecordViewSet):
     ordering_fields = ["started_at", "ended_at", "id"]
 
 
-class PartUsedViewSet(_RatedWork, RecordViewSet):
+class PartUsedViewSet(_RatedWork):
     serializer_class = PartUsedSerializer
     selector = staticmethod(selectors.part_used_list)
     writer = services.PART_USED

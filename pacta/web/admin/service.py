@@ -381,13 +381,15 @@ class PartUsedInline(RecordInline):
     autocomplete_fields = ("product",)
 
 
-@admin.register(WorkOrder)
-class WorkOrderAdmin(_FoundByReference, RecordAdmin):
+class _RatedWorkOrderAdmin(RecordAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Completed by hand, or its time and parts corrected in the inlines: rated after commit.
         work_order_rate_if_done(form.instance.pk)
 
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(_FoundByReference, _RatedWorkOrderAdmin):
     writer = services.WORK_ORDER
     reference_prefix = "WO"
     list_display = (
