@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from types import ModuleType
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from pacta.domain.calendar import _zone
 from pacta.domain.entitlement import (
@@ -54,7 +53,7 @@ from pacta.domain.rating.terms import (
     PriceList,
     SurchargeRule,
 )
-from pacta.domain.rating.timeline import Timeline, instant_us, local_day, split
+from pacta.domain.rating.timeline import LocalDays, Timeline, instant_us, local_days, split
 from pacta.domain.rating.work import Site, TimeKind, WorkRecord
 from pacta.domain.terms import version_in_force
 from pacta.domain.text import gettext_noop
@@ -372,20 +371,29 @@ def _plan(
             return service.plan(prepared, "included"), _UNLIMITED, notes, None, None
         cap, per_site = service.cap
         key = (cap.code, site_id if per_site else "")
-        budget = (
-            _UNLIMITED
-            if cap.allows_overage
-            else max(int(remaining.get(key, _ZERO) * _US_PER_HOUR), 0)
-        )
+        budget = _UNLIMITED if cap.allows_overage else _budget(remaining.get(key, _ZERO))
         return service.plan(prepared, "cap"), budget, notes, key, None
     if service.bank is None:
         return service.plan(prepared, "list"), 0, (), None, None
     bank, per_site = service.bank
     key = (bank.code, site_id if per_site else "")
-    budget = max(int(remaining.get(key, _ZERO) * _US_PER_HOUR), 0)
+    budget = _budget(remaining.get(key, _ZERO))
     if bank.allows_overage:
         return service.plan(prepared, "bank_overage"), budget, (), key, key
     return service.plan(prepared, "bank"), budget, (), key, None
+
+
+#: The budget of time (µs, never negative) of each balance of hours met so far.
+_BUDGETS: dict[Decimal, int] = {}
+
+
+def _budget(hours: Decimal) -> int:
+    budget = _BUDGETS.get(hours)
+    if budget is None:
+        if len(_BUDGETS) >= _HOURS_KEPT:
+            _BUDGETS.clear()
+        budget = _BUDGETS[hours] = max(int(hours * _US_PER_HOUR), 0)
+    return budget
 
 
 def _combined(
@@ -440,11 +448,22 @@ def _assemble(cls: type[_T], fields: dict[str, object]) -> _T:
     return made
 
 
-#: The time zones met so far, by name (a name that is not one is refused each time).
-_ZONES: dict[str, ZoneInfo] = {}
+#: The local dates of the time zones met so far, by name (a name that is not one is refused
+#: each time).
+_DAYS: dict[str, LocalDays] = {}
 _TRAVEL = TimeKind.TRAVEL
 _NEEDS_APPROVAL = ChargeType.NEEDS_APPROVAL
 _trusted = Money.trusted
+#: Zero in each currency met so far (Money is immutable: one value serves every rating).
+_NOTHING: dict[str, Money] = {}
+
+
+def _nothing(currency: str) -> Money:
+    zero = _NOTHING.get(currency)
+    if zero is None:
+        zero = _NOTHING[currency] = _trusted(_ZERO, currency)
+    return zero
+
 
 #: The C accelerator of ``_spans`` and ``split`` (pacta/domain/_timeline.c), or None where it
 #: is not built: the Python functions are the definition; the C ones answer the same or None.
@@ -500,9 +519,9 @@ def rate_work_order(
     """Rate ``work`` under ``terms`` (one version, or all of a contract's versions: the one in
     force on the work's local day is used), drawing on ``balances`` (the current period's)."""
     site = work.site
-    zone = _ZONES.get(site.timezone)
-    if zone is None:
-        zone = _ZONES[site.timezone] = _zone(site.timezone)
+    days = _DAYS.get(site.timezone)
+    if days is None:
+        days = _DAYS[site.timezone] = local_days(_zone(site.timezone))
     fast = accelerator
     spans = fast.rating_spans(work.time_entries, _TRAVEL) if fast is not None else None
     errors: FieldErrors | None = None
@@ -510,7 +529,7 @@ def rate_work_order(
         errors = FieldErrors()
         spans = _spans(work, errors)
     if spans is not None:
-        rated_on = local_day(zone, spans[0])
+        rated_on = days.day_of(spans[0])
     elif work.performed_on is not None:
         rated_on = work.performed_on
     else:
@@ -620,20 +639,15 @@ def rate_work_order(
                 made.clear()
             made[us] = charge
         lines.append(charge)
+        amount = charge.amount.amount
         if template.waits:
-            waiting += charge.amount.amount
+            waiting = amount if waiting is _ZERO else waiting + amount
         else:
-            billed += charge.amount.amount
-    for drawn, drawn_us in ((covered_key, covered_us), (billed_key, billed_us)):
-        if drawn is None or not drawn_us:
-            continue
-        hours = _HOURS.get(drawn_us)
-        if hours is None:
-            if len(_HOURS) >= _HOURS_KEPT:
-                _HOURS.clear()
-            hours = _HOURS[drawn_us] = hours_of(drawn_us)
-        remaining[drawn] = remaining.get(drawn, _ZERO) - hours
-        draws.append(draw(drawn, hours, period_on, work.work_order_id))
+            billed = amount if billed is _ZERO else billed + amount
+    if covered_key is not None and covered_us:
+        _draw_time(covered_key, covered_us, remaining, draws, period_on, work.work_order_id)
+    if billed_key is not None and billed_us:
+        _draw_time(billed_key, billed_us, remaining, draws, period_on, work.work_order_id)
     if parts or travel is not None:
         more = (
             _part_lines(
@@ -661,12 +675,32 @@ def rate_work_order(
             "rated_on": rated_on,
             "lines": tuple(lines),
             "total": _trusted(billed, currency),
-            "awaiting_approval": _trusted(waiting, currency),
+            "awaiting_approval": _nothing(currency)
+            if waiting is _ZERO
+            else _trusted(waiting, currency),
             "draws": tuple(draws),
             "balances": after,
         }
     )
     return result
+
+
+def _draw_time(
+    key: BalanceKey,
+    us: int,
+    remaining: dict[BalanceKey, Decimal],
+    draws: list[LedgerEntry],
+    period_on: dt.date,
+    work_order_id: str,
+) -> None:
+    """Draw ``us`` of time, in hours, from the balance ``key``."""
+    hours = _HOURS.get(us)
+    if hours is None:
+        if len(_HOURS) >= _HOURS_KEPT:
+            _HOURS.clear()
+        hours = _HOURS[us] = hours_of(us)
+    remaining[key] = remaining.get(key, _ZERO) - hours
+    draws.append(draw(key, hours, period_on, work_order_id))
 
 
 def _group(

@@ -318,10 +318,15 @@ class LocalDays:
 _LOCAL_DAYS: dict[ZoneInfo, LocalDays] = {}
 
 
-def local_day(zone: ZoneInfo, us: int) -> dt.date:
-    """The date in ``zone`` of the instant ``us`` (UTC µs), as
-    ``datetime.fromtimestamp(us // 1_000_000, zone).date()``."""
+def local_days(zone: ZoneInfo) -> LocalDays:
+    """The local dates of ``zone`` (one table per zone, grown as instants need it)."""
     days = _LOCAL_DAYS.get(zone)
     if days is None:
         days = _LOCAL_DAYS[zone] = LocalDays(zone)
-    return days.day_of(us)
+    return days
+
+
+def local_day(zone: ZoneInfo, us: int) -> dt.date:
+    """The date in ``zone`` of the instant ``us`` (UTC µs), as
+    ``datetime.fromtimestamp(us // 1_000_000, zone).date()``."""
+    return local_days(zone).day_of(us)
