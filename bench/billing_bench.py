@@ -215,12 +215,33 @@ def forget_run() -> None:
         ).delete()
 
 
-def run_once() -> tuple[float, float, object]:
+def run_once() -> tuple[float, float, float, object]:
+    """One run: its wall and CPU seconds, the seconds spent writing invoice lines (the bulk
+    insert ``pacta.billing.services.invoices`` makes of them, timed from outside for the run),
+    and the run."""
+    from pacta.billing.models import InvoiceLine
     from pacta.billing.services import invoice_run
+    from pacta.billing.services import invoices as module
 
-    started, cpu = time.perf_counter(), time.process_time()
-    run = invoice_run(actor=None, until=UNTIL, now=NOW)
-    return time.perf_counter() - started, time.process_time() - cpu, run
+    insert = module.rows_insert_values
+    inserting = [0.0]
+
+    def timed(model: object, *args: object, **kwargs: object) -> object:
+        began = time.perf_counter()
+        try:
+            return insert(model, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            if model is InvoiceLine:
+                inserting[0] += time.perf_counter() - began
+
+    module.rows_insert_values = timed  # type: ignore[assignment]
+    try:
+        started, cpu = time.perf_counter(), time.process_time()
+        run = invoice_run(actor=None, until=UNTIL, now=NOW)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        module.rows_insert_values = insert
+    return seconds, cpu, inserting[0], run
 
 
 def run_one(url: str, contracts: int, runs: int) -> dict:
@@ -242,19 +263,21 @@ def run_one(url: str, contracts: int, runs: int) -> dict:
             import sqlite3
 
             database = f"SQLite {sqlite3.sqlite_version}"
-    firsts, cpus = [], []
+    firsts, cpus, inserts = [], [], []
     for number in range(runs):
         if number:
             forget_run()
-        seconds, cpu, run = run_once()
+        seconds, cpu, inserting, run = run_once()
         firsts.append(seconds)
         cpus.append(cpu)
+        inserts.append(inserting)
         log(
             f"  run {number + 1}: {run.periods:,} periods, {run.lines:,} lines in "
-            f"{seconds:.2f} s (CPU {cpu:.2f} s); errors {len(run.errors)}"
+            f"{seconds:.2f} s (CPU {cpu:.2f} s; lines inserted in {inserting:.2f} s); "
+            f"errors {len(run.errors)}"
         )
     invoices, lines = Invoice.objects.count(), InvoiceLine.objects.count()
-    again_seconds, _cpu, again = run_once()
+    again_seconds, _cpu, _inserting, again = run_once()
     unchanged = (Invoice.objects.count(), InvoiceLine.objects.count()) == (invoices, lines)
     log(f"  again: {again.periods} periods in {again_seconds:.2f} s; wrote nothing: {unchanged}")
     return {
@@ -263,6 +286,7 @@ def run_one(url: str, contracts: int, runs: int) -> dict:
         "setup_seconds": setup_seconds,
         "firsts": firsts,
         "cpus": cpus,
+        "inserts": inserts,
         "invoices": invoices,
         "lines": lines,
         "errors": len(run.errors),
@@ -311,27 +335,33 @@ def report(results: list[dict], info: dict[str, str], when: str, contracts: int,
         "rows). Then a second run, which must write no invoice and no line.",
         "",
         "| database | contracts | charge lines | invoices | invoice lines | best s | median s | "
-        "≤ 30 s? | lines / s (best) | ≥ 20,000 / s? | CPU s (best) | second run s | "
-        "second run wrote nothing? |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | --- |",
+        "≤ 30 s? | lines written / s (best) | ≥ 20,000 / s? | lines / s of the whole run | "
+        "CPU s (best) | second run s | second run wrote nothing? |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: "
+        "| --- |",
     ]
     for result in results:
         best = min(result["firsts"])
         median = statistics.median(result["firsts"])
-        rate = result["lines"] / best
+        written = result["lines"] / min(result["inserts"])
+        whole = result["lines"] / best
         lines.append(
             f"| {result['database']} | {result['shape']['contracts']:,} | "
             f"{result['shape']['charge lines']:,} | {result['invoices']:,} | "
             f"{result['lines']:,} | {best:.2f} | {median:.2f} | "
-            f"{'yes' if best <= TARGET_SECONDS else '**no**'} | {rate:,.0f} | "
-            f"{'yes' if rate >= TARGET_LINES_PER_SECOND else '**no**'} | "
+            f"{'yes' if best <= TARGET_SECONDS else '**no**'} | {written:,.0f} | "
+            f"{'yes' if written >= TARGET_LINES_PER_SECOND else '**no**'} | {whole:,.0f} | "
             f"{min(result['cpus']):.2f} | {result['again_seconds']:.2f} | "
             f"{'yes' if result['wrote_nothing'] else '**no**'} |"
         )
     lines += [
         "",
-        "Lines / s is every invoice line written divided by the whole run's time (periods, "
-        "reads and audit rows included), not the insert alone. CPU s is the benchmark "
+        "Lines written / s is the invoice lines divided by the time the run spent in their "
+        "bulk insert (`audit.services.rows_insert_values`: one `executemany` of each batch's "
+        "lines, every value prepared by its field; timed from outside for the run: the "
+        "issue's “invoice lines written at ≥ 20,000 per second”); "
+        "lines / s of the whole run divides by everything (periods, reads, invoices, tax "
+        "totals, audit rows), which the 30 s target covers. CPU s is the benchmark "
         "process's own processor time (`time.process_time`); the database server's work is "
         "not in it.",
         "",

@@ -43,6 +43,7 @@ from pacta.billing.models import (
     PaymentAllocation,
     PaymentMethod,
 )
+from pacta.billing.services.invoices import LINE_COLUMNS
 from pacta.customers.models import Customer
 
 
@@ -63,23 +64,7 @@ class BillingTermsSerializer(RecordSerializer):
 class InvoiceLineSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = InvoiceLine
-        fields = [
-            "id",
-            "invoice",
-            "position",
-            "kind",
-            "description",
-            "quantity",
-            "unit",
-            "unit_price",
-            "net_amount",
-            "tax_percent",
-            "charge_line",
-            "credit",
-            "work_order",
-            "corrects_line",
-            "words",
-        ]
+        fields = ["id", *LINE_COLUMNS]
         read_only_fields = fields
 
 

@@ -36,6 +36,7 @@ from pacta.audit.services import (
     change_record,
     change_record_bulk,
     require_reason,
+    rows_insert_values,
     snapshot,
 )
 from pacta.billing.errors import (
@@ -247,13 +248,14 @@ def _invoices_write(
             for d, f in zip(drafts, figures, strict=True)
         ]
     )
-    InvoiceLine.objects.bulk_create(
-        [
-            _line_row(invoice, line)
+    rows_insert_values(
+        InvoiceLine,
+        LINE_COLUMNS,
+        (
+            _line_values(invoice.pk, line)
             for invoice, f in zip(invoices, figures, strict=True)
             for line in f.lines
-        ],
-        batch_size=2_000,
+        ),
     )
     InvoiceTaxTotal.objects.bulk_create(
         [
@@ -282,32 +284,53 @@ def _invoice_write(*, actor: Actor, now: dt.datetime, reason: str = "", **draft:
     return _invoices_write([Draft(**draft)], actor=actor, now=now, reason=reason)[0]
 
 
-def _line_row(invoice: Invoice, line: invoicing.FigureLine) -> InvoiceLine:
+#: The columns of an invoice line as ``_line_values`` gives them.
+LINE_COLUMNS = (
+    "invoice",
+    "position",
+    "kind",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "net_amount",
+    "tax_percent",
+    "words",
+    "charge_line",
+    "credit",
+    "corrects_line",
+    "work_order",
+)
+
+
+def _line_values(invoice_id: int, line: invoicing.FigureLine) -> tuple[Any, ...]:
+    """An invoice line's row (see ``LINE_COLUMNS``): the figures, and what it bills."""
     what, source = line.source
-    row = InvoiceLine(
-        invoice=invoice,
-        position=line.position,
-        kind=line.kind,
-        description=line.description[:300],
-        quantity=line.quantity,
-        unit=line.unit[:10],
-        unit_price=line.unit_price,
-        net_amount=line.net_amount,
-        tax_percent=line.tax_percent,
-        words=list(line.words),
-    )
+    charge_line = credit = corrects_line = work_order = None
     if what == "charge":
-        row.charge_line_id = source.pk
-        row.work_order_id = source.rating.work_order_id
+        charge_line, work_order = source.pk, source.rating.work_order_id
     elif what == "credit":
-        row.credit_id = source.pk
-        row.work_order_id = source.work_order_id
+        credit, work_order = source.pk, source.work_order_id
     elif what == "corrects":
-        row.corrects_line_id = source.pk
-        row.work_order_id = source.work_order_id
+        corrects_line, work_order = source.pk, source.work_order_id
     elif what == "quote":
-        row.work_order_id = source
-    return row
+        work_order = source
+    return (
+        invoice_id,
+        line.position,
+        line.kind,
+        line.description[:300],
+        line.quantity,
+        line.unit[:10],
+        line.unit_price,
+        line.net_amount,
+        line.tax_percent,
+        list(line.words),
+        charge_line,
+        credit,
+        corrects_line,
+        work_order,
+    )
 
 
 # --- period close -------------------------------------------------------------------------------
