@@ -43,6 +43,7 @@ from pacta.service.models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from pacta.service.models.work import work_order_reference as work_order_reference
 from pacta.sla import selectors as sla_selectors
 
 #: Tickets no one works on any more.

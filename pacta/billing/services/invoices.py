@@ -18,10 +18,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -66,11 +66,12 @@ from pacta.billing.models import (
     SeriesCounter,
     SeriesKind,
 )
-from pacta.contracts.selectors import contract_version_list
+from pacta.contracts.selectors import contract_list, contract_version_list
 from pacta.domain import invoicing
 from pacta.domain.errors import InvalidInput, PactaError
 from pacta.domain.terms import version_in_force
 from pacta.entitlements.selectors import credit_list_owed
+from pacta.service.selectors import work_order_reference
 
 Contract = Any
 Customer = Any
@@ -136,12 +137,58 @@ def charge_lines_pending(**filters: Any) -> Any:
     )
 
 
+class PendingLine(NamedTuple):
+    """A charge line waiting to be invoiced, read as values: what billing it takes."""
+
+    pk: int
+    position: int
+    charge_type: str
+    label: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    multiplier: Decimal
+    amount: Decimal
+    tax_rate: Decimal
+    words: list[Any]
+    rating_sequence: int
+    period_on: dt.date
+    work_order_id: int
+    contract_id: int
+
+
+#: The columns of a ``PendingLine``, in its order.
+PENDING_COLUMNS = (
+    "pk",
+    "position",
+    "charge_type",
+    "label",
+    "quantity",
+    "unit",
+    "unit_price",
+    "multiplier",
+    "amount",
+    "tax_rate",
+    "words",
+    "rating__sequence",
+    "rating__period_on",
+    "rating__work_order_id",
+    "rating__contract_version__contract_id",
+)
+
+
+def pending_lines(queryset: Any) -> list[PendingLine]:
+    """The lines of ``queryset`` (``charge_lines_pending(…)``, narrowed) as plain values: no
+    model instance per line."""
+    return [PendingLine._make(row) for row in queryset.values_list(*PENDING_COLUMNS)]
+
+
 # --- turning sources into lines -----------------------------------------------------------------
-def _charge_source(line: ChargeLine) -> invoicing.LineSource:
-    work_order = line.rating.work_order
+def _charge_source(line: PendingLine) -> invoicing.LineSource:
+    reference = work_order_reference(line.work_order_id)
     return invoicing.LineSource(
         kind=InvoiceLineKind.CHARGE,
-        description=f"{work_order.reference} · {line.label}",
+        description=f"{reference} · {line.label}",
         quantity=line.quantity,
         unit=line.unit,
         unit_price=line.unit_price * line.multiplier,
@@ -155,8 +202,8 @@ def _charge_source(line: ChargeLine) -> invoicing.LineSource:
                 ),
                 {
                     "line": line.position,
-                    "rating": line.rating.sequence,
-                    "work_order": work_order.reference,
+                    "rating": line.rating_sequence,
+                    "work_order": reference,
                     "charge_type": line.charge_type,
                 },
             ],
@@ -308,7 +355,7 @@ def _line_values(invoice_id: int, line: invoicing.FigureLine) -> tuple[Any, ...]
     what, source = line.source
     charge_line = credit = corrects_line = work_order = None
     if what == "charge":
-        charge_line, work_order = source.pk, source.rating.work_order_id
+        charge_line, work_order = source.pk, source.work_order_id
     elif what == "credit":
         credit, work_order = source.pk, source.work_order_id
     elif what == "corrects":
@@ -338,24 +385,6 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
-#: What an invoice line takes from a charge line (the rest is not read).
-LINE_FIELDS = (
-    "position",
-    "charge_type",
-    "label",
-    "quantity",
-    "unit",
-    "unit_price",
-    "multiplier",
-    "amount",
-    "tax_rate",
-    "words",
-    "rating__sequence",
-    "rating__period_on",
-    "rating__work_order__id",
-)
-
-
 class PeriodFacts:
     """What closing periods reads, read at once for a batch of periods (a handful of queries
     however many periods): each contract's versions with their scope and dated tax rates, its
@@ -376,16 +405,12 @@ class PeriodFacts:
                 "fee_tax_rate__values"
             )
         }
-        self.lines: dict[Any, list[ChargeLine]] = defaultdict(list)
-        lines = (
-            charge_lines_pending(
-                rating__contract_version__contract_id__in=ids, rating__period_on__lte=until
-            )
-            .annotate(billed_contract=F("rating__contract_version__contract_id"))
-            .only(*LINE_FIELDS)
+        self.lines: dict[Any, list[PendingLine]] = defaultdict(list)
+        lines = charge_lines_pending(
+            rating__contract_version__contract_id__in=ids, rating__period_on__lte=until
         )
-        for line in lines:
-            self.lines[line.billed_contract].append(line)
+        for line in pending_lines(lines):
+            self.lines[line.contract_id].append(line)
         self.credits: dict[Any, list[Any]] = defaultdict(list)
         invoiced = InvoiceLine.objects.filter(credit__isnull=False).values("credit_id")
         credits = credit_list_owed(contract_ids=ids, starts_on=since, ends_on=until)
@@ -457,9 +482,10 @@ class PeriodFacts:
         if fee is not None:
             sources.append(fee)
         if self.mode(contract) == BillingMode.PERIOD:
-            waiting = self.lines[contract.pk]
-            due = [line for line in waiting if line.rating.period_on <= period.ends_on]
-            self.lines[contract.pk] = [line for line in waiting if line not in due]
+            due, later = [], []
+            for line in self.lines[contract.pk]:
+                (due if line.period_on <= period.ends_on else later).append(line)
+            self.lines[contract.pk] = later
             sources.extend(_charge_source(line) for line in due)
         credits = self.credits[contract.pk]
         ours = [c for c in credits if period.starts_on <= c.period_on <= period.ends_on]
@@ -572,7 +598,7 @@ def work_order_invoice(*, actor: Actor, work_order: Any, now: dt.datetime | None
         existing = Invoice.objects.filter(key=key).first()
         if existing is not None:
             return existing
-        lines = list(charge_lines_pending(rating__work_order=work_order))
+        lines = pending_lines(charge_lines_pending(rating__work_order=work_order))
         if not lines:
             raise NothingToInvoice(
                 _("%(work_order)s has no accepted, rated work waiting to be invoiced.")
@@ -651,18 +677,20 @@ def customer_invoice_pending(
     now = now or timezone.now()
     invoices = []
     with transaction.atomic():
-        lines = list(
-            charge_lines_pending(rating__contract_version__contract__customer=customer)
-            .exclude(amount=0)
-            .select_related("rating__contract_version__contract")
+        lines = pending_lines(
+            charge_lines_pending(rating__contract_version__contract__customer=customer).exclude(
+                amount=0
+            )
         )
         if not lines:
             raise NothingToInvoice(_("This customer has no billable work waiting."))
-        by_contract: dict[Any, list[ChargeLine]] = {}
+        by_contract: dict[Any, list[PendingLine]] = {}
         for line in lines:
-            by_contract.setdefault(line.rating.contract_version.contract, []).append(line)
+            by_contract.setdefault(line.contract_id, []).append(line)
+        contracts = contract_list(audience=SYSTEM).in_bulk(list(by_contract))
         with translation.override(customer.language):
-            for contract, group in by_contract.items():
+            for contract_id, group in by_contract.items():
+                contract = contracts[contract_id]
                 invoices.append(
                     _invoice_write(
                         actor=actor,

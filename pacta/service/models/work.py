@@ -35,6 +35,11 @@ class CustomerDecisionVia(models.TextChoices):
     EMAIL = "email", _("e-mail link")
 
 
+def work_order_reference(pk: int) -> str:
+    """How people call the work order of id ``pk`` ("WO-000042")."""
+    return f"WO-{pk:06d}"
+
+
 class WorkOrder(models.Model):
     """A visit or job done for a ticket by one technician (ours, or a contractor's)."""
 
@@ -112,7 +117,7 @@ class WorkOrder(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"WO-{self.pk:06d}" if self.pk else "WO-new"
+        return work_order_reference(self.pk) if self.pk else "WO-new"
 
 
 class TimeEntry(models.Model):
