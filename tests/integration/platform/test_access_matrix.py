@@ -76,6 +76,9 @@ READ_ONLY = {
     # written by rating only (tested with billing)
     "billing.rating",
     "billing.chargeline",
+    # made from due invoices and never changed (tested in tests/integration/billing/test_sepa*)
+    "billing.sepabatch",
+    "billing.sepadebit",
 }
 #: Endpoints that only take an action and list nothing (tested with what they act on).
 ACTIONS_ONLY = {"charge-line-decision"}
@@ -210,6 +213,7 @@ def _world() -> dict[str, Any]:
         "rating": rating,
         "charge-line": rating.lines.get(),
         **rules,
+        **_sepa(customer, invoice),
     }
     return {"users": users, "records": records}
 
@@ -238,6 +242,46 @@ def _rules(version: Any, service: Any) -> dict[str, Any]:
             values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
             reason=why,
         ),
+    }
+
+
+def _sepa(customer: Any, invoice: Any) -> dict[str, Any]:
+    from pacta.billing.services import (
+        sepa_batch_create,
+        sepa_creditor_create,
+        sepa_mandate_create,
+    )
+
+    creditor = sepa_creditor_create(
+        actor=None,
+        values={
+            "name": "Pacta",
+            "creditor_id": "ES97ZZZB12345678",
+            "iban": "ES7620770024003102575766",
+            "bic": "CVALESVVXXX",
+        },
+    )
+    mandate = sepa_mandate_create(
+        actor=None,
+        values={
+            "customer": customer,
+            "reference": "MND-OWN",
+            "signed_on": date(2026, 1, 15),
+            "debtor_name": "Own S.L.",
+            "iban": "ES9121000418450200051332",
+        },
+    )
+    batch = sepa_batch_create(
+        actor=None,
+        creditor=creditor,
+        collection_on=date(2099, 1, 5),
+        invoices=[invoice],
+    )
+    return {
+        "sepa-creditor": creditor,
+        "sepa-mandate": mandate,
+        "sepa-batch": batch,
+        "sepa-debit": batch.debits.get(),
     }
 
 
