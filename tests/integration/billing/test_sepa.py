@@ -25,8 +25,6 @@ from pacta.billing.services import (
     period_close,
     periods_ensure,
     sepa_batch_create,
-    sepa_creditor_create,
-    sepa_mandate_create,
     sepa_mandate_revoke,
     sepa_mandate_update,
 )
@@ -47,15 +45,8 @@ CREDITOR_ID = f"ES{check_digits('ES', 'B12345678')}ZZZB12345678"
 
 
 def creditor(version="pain.008.001.08"):
-    return sepa_creditor_create(
-        actor=None,
-        values={
-            "name": "Pacta Servicios S.L.",
-            "creditor_id": CREDITOR_ID,
-            "iban": "ES76 2077 0024 0031 0257 5766",
-            "bic": "CVALESVVXXX",
-            "pain_version": version,
-        },
+    return make.sepa_creditor(
+        creditor_id=CREDITOR_ID, iban="ES76 2077 0024 0031 0257 5766", pain_version=version
     )
 
 
@@ -67,15 +58,13 @@ def collect(account, on, invoices=None, now=NOW, reason=""):
 
 def mandate(customer, **values):
     values = {
-        "customer": customer,
         "reference": f"MND-{customer.pk}-1",
-        "signed_on": date(2026, 1, 15),
         "debtor_name": "Müller & Peña S.L.",
         "iban": IBAN,
         "bic": "CAIXESBBXXX",
         **values,
     }
-    return sepa_mandate_create(actor=None, values=values, now=NOW)
+    return make.sepa_mandate(customer, **values)
 
 
 @pytest.fixture

@@ -246,36 +246,11 @@ def _rules(version: Any, service: Any) -> dict[str, Any]:
 
 
 def _sepa(customer: Any, invoice: Any) -> dict[str, Any]:
-    from pacta.billing.services import (
-        sepa_batch_create,
-        sepa_creditor_create,
-        sepa_mandate_create,
-    )
+    from pacta.billing.services import sepa_batch_create
 
-    creditor = sepa_creditor_create(
-        actor=None,
-        values={
-            "name": "Pacta",
-            "creditor_id": "ES97ZZZB12345678",
-            "iban": "ES7620770024003102575766",
-            "bic": "CVALESVVXXX",
-        },
-    )
-    mandate = sepa_mandate_create(
-        actor=None,
-        values={
-            "customer": customer,
-            "reference": "MND-OWN",
-            "signed_on": date(2026, 1, 15),
-            "debtor_name": "Own S.L.",
-            "iban": "ES9121000418450200051332",
-        },
-    )
+    creditor, mandate = make.sepa_creditor(), make.sepa_mandate(customer)
     batch = sepa_batch_create(
-        actor=None,
-        creditor=creditor,
-        collection_on=date(2099, 1, 5),
-        invoices=[invoice],
+        actor=None, creditor=creditor, collection_on=date(2099, 1, 5), invoices=[invoice]
     )
     return {
         "sepa-creditor": creditor,
