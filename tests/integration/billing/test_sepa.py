@@ -4,10 +4,12 @@ on a refused path."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from lxml import etree
 
 from pacta.billing.errors import (
@@ -385,3 +387,42 @@ def test_any_text_becomes_sepa_latin():
     assert sepa_text("Müller & Söhne — Łódź_1 «ok»", 70) == "Muller + Sohne -- Lodz-1 ok"
     assert sepa_text("Ἀθῆναι", 70) == "Athenai"
     assert sepa_text("x" * 80, 70) == "x" * 70
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_made_at_once_debit_every_invoice_exactly_once():
+    service = make.service()
+    invoices = []
+    for _ in range(4):
+        customer = make.customer()
+        contract = make.contract(customer, scope=[(service, "included")])
+        periods_ensure(contract=contract, until=date(2026, 2, 28), now=NOW)
+        for period in ContractPeriod.objects.filter(contract=contract).order_by("starts_on"):
+            draft = period_close(actor=None, period=period, now=NOW)
+            invoices.append(invoice_issue(actor=None, invoice=draft, now=NOW))
+        make.sepa_mandate(customer)
+    account = creditor()
+    errors, batches = [], []
+
+    def worker():
+        try:
+            batches.append(collect(account, date(2026, 5, 5), now=LATER))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(error, NothingToCollect) for error in errors), errors
+    assert len(batches) + len(errors) == 2
+    debited = sorted(SepaDebit.objects.values_list("invoice_id", flat=True))
+    assert debited == sorted(i.pk for i in invoices)
+    assert sum(b.count for b in batches) == 8
+    assert sum(b.control_sum for b in batches) == Q("1452.00")
+    for batch in batches:
+        content, _root = tree(batch)
+        valid(content, "pain.008.001.08")
