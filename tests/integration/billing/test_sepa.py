@@ -4,12 +4,10 @@ on a refused path."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from lxml import etree
 
 from pacta.billing.errors import (
@@ -34,6 +32,7 @@ from pacta.customers.services import customer_update
 from pacta.domain.errors import InvalidInput
 from pacta.domain.iban import check_digits
 from tests.support import make
+from tests.support.concurrency import at_once
 from tests.support.make import at
 from tests.support.state import row, table_counts
 
@@ -402,21 +401,7 @@ def test_two_batches_made_at_once_debit_every_invoice_exactly_once():
             invoices.append(invoice_issue(actor=None, invoice=draft, now=NOW))
         make.sepa_mandate(customer)
     account = creditor()
-    errors, batches = [], []
-
-    def worker():
-        try:
-            batches.append(collect(account, date(2026, 5, 5), now=LATER))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batches, errors = at_once(lambda: collect(account, date(2026, 5, 5), now=LATER))
     assert all(isinstance(error, NothingToCollect) for error in errors), errors
     assert len(batches) + len(errors) == 2
     debited = sorted(SepaDebit.objects.values_list("invoice_id", flat=True))
