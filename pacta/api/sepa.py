@@ -24,6 +24,7 @@ from pacta.api.records import (
     RecordSerializer,
     RecordViewSet,
     VisibleRelationsMixin,
+    audience,
 )
 from pacta.billing import selectors, services
 from pacta.billing.models import Invoice, SepaBatch, SepaCreditor, SepaDebit, SepaMandate
@@ -116,11 +117,11 @@ class SepaBatchSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  
         read_only_fields = ["message_id", "pain_version", "count", "control_sum", "created_at"]
 
 
-def _default_creditor() -> SepaCreditor:
-    found = list(SepaCreditor.objects.order_by("-is_default", "pk")[:2])
-    if found and (found[0].is_default or len(found) == 1):
-        return found[0]
-    raise InvalidInput.on("creditor", str(_("Name the creditor account that collects.")))
+def _creditor(request: Request, named: SepaCreditor | None) -> SepaCreditor:
+    creditor = named or selectors.sepa_creditor_default(audience=audience(request))
+    if creditor is None:
+        raise InvalidInput.on("creditor", str(_("Name the creditor account that collects.")))
+    return creditor
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class SepaBatchViewSet(ReadOnlyRecordViewSet):
         data = given.validated_data
         batch = services.sepa_batch_create(
             actor=request.user,
-            creditor=data.get("creditor") or _default_creditor(),
+            creditor=_creditor(request, data.get("creditor")),
             collection_on=data["collection_date"],
             invoices=data.get("invoices"),
             reason=data["reason"],

@@ -143,3 +143,12 @@ def sepa_batch_list(*, audience: Audience) -> QuerySet[SepaBatch]:
 
 def sepa_debit_list(*, audience: Audience) -> QuerySet[SepaDebit]:
     return visible(SepaDebit.objects.select_related("batch", "invoice", "mandate"), audience)
+
+
+def sepa_creditor_default(*, audience: Audience) -> SepaCreditor | None:
+    """The creditor account that collects when none is named: the one marked default (the
+    first if several are), else the only one; None when that leaves a choice or there is none."""
+    found = list(sepa_creditor_list(audience=audience).order_by("-is_default", "pk")[:2])
+    if found and (found[0].is_default or len(found) == 1):
+        return found[0]
+    return None

@@ -171,3 +171,22 @@ def test_only_finance_and_administrators_write_managers_read_others_see_nothing(
         assert client.get("/sepa-batches/").status_code == 403
         assert client.post("/sepa-batches/", {"collection_date": day}).status_code == 403
     assert table_counts() == before
+
+
+def test_without_a_default_creditor_account_the_batch_must_name_one(api, world):
+    finance = api(world["finance"])
+    finance.post("/sepa-creditors/", {**CREDITOR, "is_default": False})
+    second = finance.post(
+        "/sepa-creditors/", {**CREDITOR, "name": "Pacta Norte S.L.", "is_default": False}
+    )
+    finance.post("/sepa-mandates/", mandate_body(world["customer"]))
+    before = table_counts()
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    refused = finance.post("/sepa-batches/", {"collection_date": day})
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {"creditor": ["Name the creditor account that collects."]}
+    assert table_counts() == before
+    named = finance.post(
+        "/sepa-batches/", {"collection_date": day, "creditor": second.json()["id"]}
+    )
+    assert (named.status_code, named.json()["creditor"]) == (201, second.json()["id"])
