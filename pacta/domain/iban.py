@@ -63,6 +63,8 @@ IBAN_LENGTHS: dict[str, int] = {
 
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+")
 _BIC_SHAPE = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
+#: country, check digits, creditor business code (any three), national identifier
+_CREDITOR_ID_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}")
 
 
 class InvalidIban(InvalidInput):
@@ -78,6 +80,13 @@ class InvalidBic(InvalidInput):
 
     code = "invalid_bic"
     default_detail = gettext_noop("This is not a valid BIC.")
+
+
+class InvalidCreditorId(InvalidInput):
+    """Not a SEPA creditor identifier: country, check digits, business code, national id."""
+
+    code = "invalid_creditor_id"
+    default_detail = gettext_noop("This is not a valid SEPA creditor identifier.")
 
 
 def normalise(value: str) -> str:
@@ -166,3 +175,26 @@ def validate_bic(value: str, *, field: str = "bic") -> str:
             ),
         )
     return bic
+
+
+def validate_creditor_id(value: str, *, field: str = "creditor_id") -> str:
+    """The normalised SEPA creditor identifier (``DE98ZZZ09999999999``), or
+    :class:`InvalidCreditorId`: its check digits are those of the national identifier and the
+    country, the three characters of the business code between them left out."""
+    creditor_id = normalise(value or "")
+    if not _CREDITOR_ID_SHAPE.fullmatch(creditor_id) or creditor_id[:2] not in IBAN_LENGTHS:
+        raise _refuse(
+            InvalidCreditorId,
+            field,
+            gettext_noop(
+                "%(field)s: a creditor identifier is a SEPA country, two check digits, a "
+                "three-character business code and the national identifier."
+            ),
+        )
+    if check_digits(creditor_id[:2], creditor_id[7:]) != creditor_id[2:4]:
+        raise _refuse(
+            InvalidCreditorId,
+            field,
+            gettext_noop("%(field)s: the creditor identifier's check digits are wrong."),
+        )
+    return creditor_id

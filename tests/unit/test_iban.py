@@ -11,12 +11,14 @@ from pacta.domain.errors import InvalidInput
 from pacta.domain.iban import (
     IBAN_LENGTHS,
     InvalidBic,
+    InvalidCreditorId,
     InvalidIban,
     check_digits,
     iban_from,
     iban_remainder,
     normalise,
     validate_bic,
+    validate_creditor_id,
     validate_iban,
 )
 
@@ -72,20 +74,31 @@ def test_a_wrong_length_for_the_country_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("check", "value", "message"),
     [
-        ("ES91-2100-0418-4502-0005-1332", "iban: an IBAN is two letters"),
-        ("ES91 2100 0418 4502 0005 133É", "iban: an IBAN is two letters"),
-        ("9121000418450200051332", "iban: an IBAN is two letters"),
-        ("ESX1 2100 0418 4502 0005 1332", "iban: an IBAN is two letters"),
-        ("US64 SVBK US6S 3300 9673 8637", "iban: US is not a country of the SEPA scheme."),
-        ("", "iban: the IBAN is missing."),
+        (validate_iban, "ES91-2100-0418-4502-0005-1332", "iban: an IBAN is two letters"),
+        (validate_iban, "ES91 2100 0418 4502 0005 133É", "iban: an IBAN is two letters"),
+        (validate_iban, "9121000418450200051332", "iban: an IBAN is two letters"),
+        (validate_iban, "ESX1 2100 0418 4502 0005 1332", "iban: an IBAN is two letters"),
+        (validate_iban, "US64 SVBK US6S 3300 9673 8637", "iban: US is not a country of the SEPA"),
+        (validate_iban, "", "iban: the IBAN is missing."),
+        (
+            validate_creditor_id,
+            "DE97ZZZ09999999999",
+            "creditor_id: the creditor identifier's check digits are wrong.",
+        ),
+        (validate_creditor_id, "US98ZZZ09999999999", "creditor_id: a creditor identifier is a"),
+        (validate_creditor_id, "DE98ZZ", "creditor_id: a creditor identifier is a SEPA country"),
+        (validate_creditor_id, "DE98ZZZ0999-999999", "creditor_id: a creditor identifier is a"),
     ],
 )
-def test_bad_characters_a_foreign_country_or_nothing_are_refused(value, message):
-    with pytest.raises(InvalidIban) as refused:
-        validate_iban(value)
+def test_bad_characters_a_foreign_country_wrong_digits_or_nothing_are_refused(
+    check, value, message
+):
+    with pytest.raises((InvalidIban, InvalidCreditorId)) as refused:
+        check(value)
     assert refused.value.message.startswith(message)
+    assert list(refused.value.fields) == [message.split(":")[0]]
 
 
 def test_every_sepa_country_has_a_plausible_length():
@@ -106,6 +119,12 @@ def test_other_bics_are_refused_naming_the_field(bic):
         validate_bic(bic, field="creditor.bic")
     assert refused.value.code == "invalid_bic"
     assert list(refused.value.fields) == ["creditor.bic"]
+
+
+@pytest.mark.parametrize("written", ["DE98ZZZ09999999999", "es97 zzz b12345678", "FR72ZZZ123456"])
+def test_creditor_identifiers_check_digits_skip_the_business_code(written):
+    assert validate_creditor_id(written) == normalise(written)
+    assert validate_creditor_id("DE98ABC09999999999") == "DE98ABC09999999999"
 
 
 # --- properties -----------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ from pacta.billing.sepa_rules import (
 )
 from pacta.billing.services.invoices import invoice_outstanding
 from pacta.domain.errors import FieldErrors, InvalidInput
-from pacta.domain.iban import InvalidBic, InvalidIban, validate_bic, validate_iban
+from pacta.domain.iban import validate_bic, validate_creditor_id, validate_iban
 
 OPEN_STATES = (InvoiceState.ISSUED, InvoiceState.PARTLY_PAID)
 MANDATE_FIELDS = ("customer", "reference", "signed_on", "debtor_name", "iban", "bic", "recurring")
@@ -81,22 +81,22 @@ FROZEN_ONCE_COLLECTED = ("customer", "reference", "signed_on")
 CREDITOR_FIELDS = ("name", "creditor_id", "iban", "bic", "pain_version", "is_default")
 
 
+def _checked(errors: FieldErrors, values: dict[str, Any], field: str, check: Any) -> None:
+    """Replace ``values[field]`` by what ``check`` makes of it (normalised), or note why not."""
+    try:
+        values[field] = check(values.get(field) or "", field=field)
+    except InvalidInput as error:
+        for message in error.fields.get(field, [error.message]):
+            errors.add(field, message)
+
+
 def _account(errors: FieldErrors, values: dict[str, Any], *, bic_required: bool = False) -> None:
     """Normalise and check ``iban`` and ``bic`` in ``values`` in place, noting what is wrong."""
     if "iban" in values:
-        try:
-            values["iban"] = validate_iban(values["iban"] or "", field="iban")
-        except InvalidIban as error:
-            for message in error.fields["iban"]:
-                errors.add("iban", message)
+        _checked(errors, values, "iban", validate_iban)
     if "bic" in values or bic_required:
-        bic = values.get("bic") or ""
-        if bic.strip() or bic_required:
-            try:
-                values["bic"] = validate_bic(bic, field="bic")
-            except InvalidBic as error:
-                for message in error.fields["bic"]:
-                    errors.add("bic", message)
+        if str(values.get("bic") or "").strip() or bic_required:
+            _checked(errors, values, "bic", validate_bic)
         else:
             values["bic"] = ""
 
@@ -115,32 +115,68 @@ def _creditor_values(values: Mapping[str, Any], instance: SepaCreditor | None) -
     version = given.get("pain_version", instance.pain_version if instance else VERSIONS[0])
     _account(errors, given, bic_required=version == "pain.008.001.02" and "bic" in given)
     if "creditor_id" in given:
-        given["creditor_id"] = "".join(str(given["creditor_id"]).split()).upper()
-        if not identifier_ok(given["creditor_id"]):
-            errors.add("creditor_id", _("A creditor identifier is letters and digits only."))
+        _checked(errors, given, "creditor_id", validate_creditor_id)
     if "name" in given and not sepa_text(given["name"], 70):
         errors.add("name", _("The creditor's name is needed, in Latin letters."))
     errors.raise_if_any()
     return given
 
 
+def _set_each(
+    actor: Actor, rows: Sequence[Any], field: str, value: Any, reason: str, now: dt.datetime
+) -> None:
+    """Set ``field`` of each row (locked by the caller) to ``value``, with its audit rows."""
+    entries = []
+    for instance in rows:
+        before = snapshot(instance)
+        setattr(instance, field, value)
+        instance.save(update_fields=[field])
+        entries.append(
+            change_entry(
+                actor=actor,
+                instance=instance,
+                before=before,
+                after=snapshot(instance),
+                reason=reason,
+                now=now,
+            )
+        )
+    change_record_bulk(entries)
+
+
+def _only_default(actor: Actor, creditor: SepaCreditor) -> SepaCreditor:
+    """A creditor account made the default is the only one: the others stop being it."""
+    if creditor.is_default:
+        others = SepaCreditor.objects.select_for_update().filter(is_default=True)
+        _set_each(
+            actor,
+            list(others.exclude(pk=creditor.pk)),
+            "is_default",
+            False,
+            f"{creditor.name} is the default creditor account now",
+            timezone.now(),
+        )
+    return creditor
+
+
 def sepa_creditor_create(
     *, actor: Actor, values: Mapping[str, Any], reason: str = ""
 ) -> SepaCreditor:
-    return record_create(
-        SepaCreditor, actor=actor, values=_creditor_values(values, None), reason=reason
-    )
+    """Our account that collects: name, creditor identifier (check digits), IBAN, BIC (needed
+    by pain.008.001.02), the version its bank takes; the default one, if marked so."""
+    given = _creditor_values(values, None)
+    with transaction.atomic():
+        creditor = record_create(SepaCreditor, actor=actor, values=given, reason=reason)
+        return _only_default(actor, creditor)
 
 
 def sepa_creditor_update(
     *, actor: Actor, sepa_creditor: SepaCreditor, values: Mapping[str, Any], reason: str = ""
 ) -> SepaCreditor:
-    return record_update(
-        sepa_creditor,
-        actor=actor,
-        values=_creditor_values(values, sepa_creditor),
-        reason=reason,
-    )
+    given = _creditor_values(values, sepa_creditor)
+    with transaction.atomic():
+        creditor = record_update(sepa_creditor, actor=actor, values=given, reason=reason)
+        return _only_default(actor, creditor)
 
 
 SEPA_CREDITOR = RecordWriter(
@@ -395,12 +431,11 @@ def _check_addresses(invoices: Sequence[Invoice]) -> None:
 def _check_creditor(creditor: SepaCreditor) -> None:
     """The creditor account as the bank needs it (it may have been typed in the back office)."""
     errors = FieldErrors()
-    values = {"iban": creditor.iban, "bic": creditor.bic}
+    values = {"iban": creditor.iban, "bic": creditor.bic, "creditor_id": creditor.creditor_id}
     _account(errors, values, bic_required=creditor.pain_version == "pain.008.001.02")
+    _checked(errors, values, "creditor_id", validate_creditor_id)
     if creditor.pain_version not in VERSIONS:
         errors.add("pain_version", _("Not a pain.008 version pacta writes."))
-    if not identifier_ok(creditor.creditor_id):
-        errors.add("creditor_id", _("A creditor identifier is letters and digits only."))
     try:
         errors.raise_if_any()
     except InvalidInput as error:
@@ -531,23 +566,15 @@ def sepa_batch_create(
         SepaDebit.objects.bulk_create(debits)
         xml = _xml(batch, creditor, debits, now)
         _check_file(xml, batch.pain_version)
-        entries = []
-        for mandate in {d.mandate_id: d.mandate for d in debits}.values():
-            if mandate.first_collected_on is None:
-                before = snapshot(mandate)
-                mandate.first_collected_on = collection_on
-                mandate.save(update_fields=["first_collected_on"])
-                entries.append(
-                    change_entry(
-                        actor=actor,
-                        instance=mandate,
-                        before=before,
-                        after=snapshot(mandate),
-                        reason=f"first collection in {batch.message_id}",
-                        now=now,
-                    )
-                )
-        change_record_bulk(entries)
+        first = {d.mandate_id: d.mandate for d in debits if d.mandate.first_collected_on is None}
+        _set_each(
+            actor,
+            list(first.values()),
+            "first_collected_on",
+            collection_on,
+            f"first collection in {batch.message_id}",
+            now,
+        )
         batch.xml.save(f"{batch.message_id}.xml", ContentFile(xml), save=False)
         batch.save(update_fields=["message_id", "xml"])
         change_record(

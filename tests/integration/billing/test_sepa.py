@@ -411,3 +411,39 @@ def test_two_batches_made_at_once_debit_every_invoice_exactly_once():
     for batch in batches:
         content, _root = tree(batch)
         valid(content, "pain.008.001.08")
+
+
+def test_a_one_off_mandate_collects_once_and_then_no_more(billed):
+    customer, (january, february) = billed
+    account = creditor("pain.008.001.02")
+    once = mandate(customer, recurring=False, bic="")
+    batch = collect(account, date(2026, 4, 10), invoices=[january])
+    content, root = tree(batch)
+    valid(content, "pain.008.001.02")
+    assert texts(root, "SeqTp") == ["OOFF"]
+    assert [t for t in texts(root, "Id") if t] == [CREDITOR_ID, CREDITOR_ID, "NOTPROVIDED"]
+    assert row(once)["first_collected_on"] == date(2026, 4, 10)
+    before = table_counts()
+    with pytest.raises(NoLiveMandate):
+        collect(account, date(2026, 5, 5), invoices=[february], now=LATER)
+    with pytest.raises(NothingToCollect):
+        collect(account, date(2026, 5, 5), now=LATER)
+    assert table_counts() == before
+
+
+def test_creditor_accounts_are_checked_and_one_is_the_default():
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        make.sepa_creditor(creditor_id="ES98ZZZB12345678", iban="ES7620770024003102575767")
+    assert refused.value.fields == {
+        "iban": ["iban: the IBAN's check digits are wrong (a typing mistake?)."],
+        "creditor_id": ["creditor_id: the creditor identifier's check digits are wrong."],
+    }
+    with pytest.raises(InvalidInput) as refused:
+        make.sepa_creditor(pain_version="pain.008.001.02", bic="")
+    assert list(refused.value.fields) == ["bic"]
+    assert table_counts() == before
+    first = make.sepa_creditor(is_default=True, creditor_id="de98 zzz 09999999999")
+    assert first.creditor_id == "DE98ZZZ09999999999"
+    second = make.sepa_creditor(name="Pacta Norte S.L.", is_default=True)
+    assert (row(first)["is_default"], row(second)["is_default"]) == (False, True)
