@@ -250,6 +250,12 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.dispute": _access(
         {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
     ),
+    # SEPA direct debit (sepa): finance keeps the creditor accounts and mandates (revoked, never
+    # deleted) and makes the batches; a batch and its debits are never changed afterwards.
+    "billing.sepacreditor": _access({A: "vac", M: "v", F: "vac"}),
+    "billing.sepamandate": _access({A: "vac", M: "v", F: "vac"}),
+    "billing.sepabatch": _access({A: "va", M: "v", F: "va"}),
+    "billing.sepadebit": _access({A: "v", M: "v", F: "v"}),
 }
 
 

@@ -20,6 +20,7 @@ from pacta.api import (
     invoicing,
     reports,
     rules,
+    sepa,
     service,
     sla,
 )
@@ -33,6 +34,7 @@ rules.register(router)
 credits.register(router)
 invoicing.register(router)
 billing.register(router)
+sepa.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

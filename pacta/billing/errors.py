@@ -94,3 +94,49 @@ class DisputeResolved(Conflict):
     """The dispute was resolved already."""
 
     code = "dispute_resolved"
+
+
+# --- SEPA direct debit --------------------------------------------------------------------------
+class MandateRevoked(Conflict):
+    """A revoked mandate changes no more and collects nothing."""
+
+    code = "sepa_mandate_revoked"
+
+
+class NoLiveMandate(Conflict):
+    """The customer has no mandate in force on the collection day (none, revoked, or a one-off
+    collected already)."""
+
+    code = "sepa_no_live_mandate"
+
+
+class InvoiceAlreadyDebited(Conflict):
+    """An invoice is collected in one direct-debit batch at most."""
+
+    code = "sepa_invoice_already_debited"
+
+
+class NotCollectable(Conflict):
+    """The invoice cannot be collected: not an issued, unpaid invoice in euros."""
+
+    code = "sepa_not_collectable"
+
+
+class DebtorAddressMissing(InvalidInput):
+    """The customer's address lacks the town or the country a debit needs (since November
+    2026 the debtor's address is structured, with both)."""
+
+    code = "sepa_debtor_address_missing"
+
+
+class NothingToCollect(Conflict):
+    """No invoice is due for direct debit on the collection day."""
+
+    code = "sepa_nothing_to_collect"
+
+
+class SepaFileRefused(Conflict):
+    """The built file breaks its XSD or the EPC rules (a bug or a value no check caught):
+    nothing is stored."""
+
+    code = "sepa_file_refused"

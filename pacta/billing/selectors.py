@@ -22,6 +22,10 @@ from pacta.billing.models import (
     Payment,
     PaymentAllocation,
     Rating,
+    SepaBatch,
+    SepaCreditor,
+    SepaDebit,
+    SepaMandate,
 )
 from pacta.billing.wording import words_text
 from pacta.service.selectors import work_order_list
@@ -123,3 +127,28 @@ def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLin
 
 def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
     return visible(Dispute.objects.select_related("line__invoice"), audience)
+
+
+def sepa_creditor_list(*, audience: Audience) -> QuerySet[SepaCreditor]:
+    return visible(SepaCreditor.objects.all(), audience)
+
+
+def sepa_mandate_list(*, audience: Audience) -> QuerySet[SepaMandate]:
+    return visible(SepaMandate.objects.select_related("customer"), audience)
+
+
+def sepa_batch_list(*, audience: Audience) -> QuerySet[SepaBatch]:
+    return visible(SepaBatch.objects.select_related("creditor"), audience)
+
+
+def sepa_debit_list(*, audience: Audience) -> QuerySet[SepaDebit]:
+    return visible(SepaDebit.objects.select_related("batch", "invoice", "mandate"), audience)
+
+
+def sepa_creditor_default(*, audience: Audience) -> SepaCreditor | None:
+    """The creditor account that collects when none is named: the one marked default (the
+    first if several are), else the only one; None when that leaves a choice or there is none."""
+    found = list(sepa_creditor_list(audience=audience).order_by("-is_default", "pk")[:2])
+    if found and (found[0].is_default or len(found) == 1):
+        return found[0]
+    return None

@@ -90,6 +90,7 @@ def invoicing(request: HttpRequest) -> HttpResponse:
         "may_run": may(reader, RUN, ADD),
         "may_issue": may(reader, INVOICE, CHANGE),
         "yesterday": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "may_sepa": may(reader, "billing.sepabatch", VIEW),
     }
     return render(request, "finance/invoicing.html", context)
 

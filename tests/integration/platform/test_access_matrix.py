@@ -76,6 +76,9 @@ READ_ONLY = {
     # written by rating only (tested with billing)
     "billing.rating",
     "billing.chargeline",
+    # made from due invoices and never changed (tested in tests/integration/billing/test_sepa*)
+    "billing.sepabatch",
+    "billing.sepadebit",
 }
 #: Endpoints that only take an action and list nothing (tested with what they act on).
 ACTIONS_ONLY = {"charge-line-decision"}
@@ -210,6 +213,7 @@ def _world() -> dict[str, Any]:
         "rating": rating,
         "charge-line": rating.lines.get(),
         **rules,
+        **_sepa(customer, invoice),
     }
     return {"users": users, "records": records}
 
@@ -238,6 +242,21 @@ def _rules(version: Any, service: Any) -> dict[str, Any]:
             values={"version": version, "code": "visits", "kind": "included_visits", "quantity": 3},
             reason=why,
         ),
+    }
+
+
+def _sepa(customer: Any, invoice: Any) -> dict[str, Any]:
+    from pacta.billing.services import sepa_batch_create
+
+    creditor, mandate = make.sepa_creditor(), make.sepa_mandate(customer)
+    batch = sepa_batch_create(
+        actor=None, creditor=creditor, collection_on=date(2099, 1, 5), invoices=[invoice]
+    )
+    return {
+        "sepa-creditor": creditor,
+        "sepa-mandate": mandate,
+        "sepa-batch": batch,
+        "sepa-debit": batch.debits.get(),
     }
 
 
