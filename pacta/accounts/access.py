@@ -250,6 +250,9 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.dispute": _access(
         {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
     ),
+    # Accounting exports (issue 6): not a table, a file of the issued invoices and receipts of a
+    # range; finance (and the admin) may fetch it.
+    "billing.accountingexport": _access({A: "v", F: "v"}),
 }
 
 
