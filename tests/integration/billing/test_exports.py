@@ -428,3 +428,36 @@ def test_an_empty_range_over_http_is_the_header_only(api, books):
     assert response.status_code == 200
     assert response.content.count(b"\r\n") == 1
     assert response.content.startswith(b"*ContactName,")
+
+
+# --- the finance page ------------------------------------------------------------------------
+def test_the_finance_page_offers_the_exports_and_downloads_them(client, books):
+    client.force_login(make.user("finance"))
+    page = client.get("/finance/").content.decode()
+    assert 'id="accounting-export"' in page
+    assert 'action="/finance/exports/"' in page
+    assert '<option value="contaplus">' in page
+    response = client.get("/finance/exports/", Q1 | {"format": "contaplus"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=windows-1252"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="accounting-contaplus-2026-01-01-2026-03-31.txt"'
+    )
+    assert response.content == export("contaplus").content
+
+
+def test_a_refused_export_comes_back_on_the_page_naming_the_problem(client, books):
+    client.force_login(make.user("finance"))
+    page = client.get(
+        "/finance/exports/",
+        {"format": "csv", "from": "2026-04-01", "to": "2026-03-31"},
+        follow=True,
+    )
+    assert page.redirect_chain == [("/finance/", 302)]
+    assert "The first day (2026-04-01) is after the last (2026-03-31)." in page.content.decode()
+
+
+def test_the_page_offers_no_export_to_a_manager(client, books):
+    client.force_login(make.user("manager"))
+    assert 'id="accounting-export"' not in client.get("/finance/").content.decode()
+    assert client.get("/finance/exports/", Q1 | {"format": "csv"}).status_code == 403
