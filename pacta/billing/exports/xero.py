@@ -1,9 +1,10 @@
 """Xero "Import invoices" CSV (Business → Invoices → Import), the columns of Xero's sales
 invoice template; ``*`` marks the columns Xero requires. One row per invoice line; the rows of
 one invoice share its number. Amounts are tax exclusive (choose "Tax exclusive" when
-importing); TaxAmount is the line's share of the tax stored for its rate, so Xero's totals are
-the invoice's. A credit note's rows carry negative amounts (Xero makes a credit note of an
-invoice whose total is negative) and name the corrected invoice in Reference."""
+importing); Total is the invoice's (Xero computes its own); TaxAmount is the line's share of
+the tax stored for its rate, so Xero's totals are the invoice's. A credit note's rows carry
+negative amounts and name the corrected invoice in Reference (Xero's own credit-note import,
+a separate file with positive amounts, is not written)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ HEADER = (
     "Reference",
     "*InvoiceDate",
     "*DueDate",
+    "Total",
     "InventoryItemCode",
     "*Description",
     "*Quantity",
@@ -86,6 +88,7 @@ def write(invoices: Sequence[ExportInvoice], config: Mapping[str, Any]) -> bytes
                     invoice.corrects,
                     issued,
                     due,
+                    amount(invoice.gross_total),
                     "",
                     line.description,
                     number(quantity),

@@ -253,22 +253,22 @@ def test_the_xero_csv_has_the_template_columns(books):
     assert rows[0] == [
         "*ContactName", "EmailAddress", "POAddressLine1", "POAddressLine2", "POAddressLine3",
         "POAddressLine4", "POCity", "PORegion", "POPostalCode", "POCountry", "*InvoiceNumber",
-        "Reference", "*InvoiceDate", "*DueDate", "InventoryItemCode", "*Description",
+        "Reference", "*InvoiceDate", "*DueDate", "Total", "InventoryItemCode", "*Description",
         "*Quantity", "*UnitAmount", "Discount", "*AccountCode", "*TaxType", "TaxAmount",
         "TrackingName1", "TrackingOption1", "TrackingName2", "TrackingOption2", "Currency",
         "BrandingTheme",
     ]  # fmt: skip
     february, note = books["february"], books["note"]
-    assert [len(r) for r in rows] == [28, 28, 28]
+    assert [len(r) for r in rows] == [29, 29, 29]
     assert rows[1] == [
         NAME, "pagos@nandu.es", "", "", "", "", "Madrid", "", "", "ES", "F2026-00002", "",
-        "01/03/2026", february.due_date.strftime("%d/%m/%Y"), "",
+        "01/03/2026", february.due_date.strftime("%d/%m/%Y"), "181.50", "",
         february.lines.get().description, "1", "150", "", "200", "21%", "31.50",
         "", "", "", "", "EUR", "",
     ]  # fmt: skip
-    assert rows[2][10:22] == [
-        "R2026-00001", "F2026-00001", "05/03/2026", note.due_date.strftime("%d/%m/%Y"), "",
-        note.lines.get().description, "1", "-50", "", "200", "21%", "-10.50",
+    assert rows[2][10:23] == [
+        "R2026-00001", "F2026-00001", "05/03/2026", note.due_date.strftime("%d/%m/%Y"), "-60.50",
+        "", note.lines.get().description, "1", "-50", "", "200", "21%", "-10.50",
     ]  # fmt: skip
 
 

@@ -11,8 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from pacta.accounts.access import SYSTEM
-from pacta.billing.exports import FORMATS, accounting_export, export_request
+from pacta.billing.exports import FORMATS, accounting_export
 from pacta.domain.errors import PactaError
+
+#: the options a refusal may name (the API's parameters of the same name)
+OPTIONS = ("format", "from", "to")
 
 
 class Command(BaseCommand):
@@ -34,14 +37,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            format, starts_on, ends_on = export_request(
-                format=options["format"], starts_on=options["starts_on"], ends_on=options["ends_on"]
-            )
             exported = accounting_export(
-                audience=SYSTEM, format=format, starts_on=starts_on, ends_on=ends_on
+                audience=SYSTEM,
+                format=options["format"],
+                starts_on=options["starts_on"],
+                ends_on=options["ends_on"],
             )
         except PactaError as error:
-            named = ", ".join(f"--{name}" for name in error.fields)
+            named = ", ".join(f"--{name}" for name in error.fields if name in OPTIONS)
             text = error.message_in(_)
             raise CommandError(f"{named}: {text}" if named else text) from None
         out = Path(options["out"])
