@@ -256,6 +256,9 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.sepamandate": _access({A: "vac", M: "v", F: "vac"}),
     "billing.sepabatch": _access({A: "va", M: "v", F: "va"}),
     "billing.sepadebit": _access({A: "v", M: "v", F: "v"}),
+    # Accounting exports (issue 6): not a table, a file of the issued invoices and receipts of a
+    # range; finance (and the admin) may fetch it.
+    "billing.accountingexport": _access({A: "v", F: "v"}),
 }
 
 

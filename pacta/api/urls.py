@@ -15,6 +15,7 @@ from pacta.api import (
     credits,
     customers,
     equipment,
+    exports,
     fieldwork,
     inspections,
     invoicing,
@@ -48,4 +49,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
+    # Accounting exports (issue 6): a file, not a record endpoint.
+    path("v1/", include(exports.urlpatterns)),
 ]

@@ -140,3 +140,21 @@ class SepaFileRefused(Conflict):
     nothing is stored."""
 
     code = "sepa_file_refused"
+# --- accounting exports -------------------------------------------------------------------------
+class ExportFormatUnknown(InvalidInput):
+    """The export format is not one of those written (contaplus, csv, xero, qbo)."""
+
+    code = "export_format_unknown"
+
+
+class ExportRangeRefused(InvalidInput):
+    """The dates of an export are missing, not dates, or the first is after the last."""
+
+    code = "export_range_refused"
+
+
+class ExportCurrencyRefused(InvalidInput):
+    """A ContaPlus journal is in euros: an invoice or receipt in another currency is refused,
+    never converted."""
+
+    code = "export_currency_refused"
