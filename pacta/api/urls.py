@@ -23,6 +23,7 @@ from pacta.api import (
     service,
     sla,
 )
+from pacta.api import quotes as quotes_api
 
 router = DefaultRouter()
 for module in (accounts, customers, catalog, equipment, contracts, sla, service, comms, audit):
@@ -33,6 +34,7 @@ rules.register(router)
 credits.register(router)
 invoicing.register(router)
 billing.register(router)
+quotes_api.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

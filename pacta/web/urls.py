@@ -19,4 +19,5 @@ urlpatterns = [
     path("finance/", include("pacta.web.finance")),
     path("intake/", include("pacta.web.intake")),
     path("portal/", include("pacta.web.portal")),
+    path("portal/quotes/", include("pacta.web.quotes")),
 ]

@@ -46,6 +46,7 @@ from pacta.service.services.inspections import (
     inspection_reading_record,
     inspection_start,
 )
+from pacta.service.services.quotes import quote_create, quote_send
 from pacta.sla.models import TicketClock
 from tests.support import make
 from tests.support.state import table_counts
@@ -210,6 +211,19 @@ def _world() -> dict[str, Any]:
         "rating": rating,
         "charge-line": rating.lines.get(),
         **rules,
+        # Quotes (issue 5): sent, so that the customer sees its own.
+        "quote": quote_send(
+            actor=None,
+            quote=quote_create(
+                actor=None,
+                values={
+                    "site": site,
+                    "title": "Extra",
+                    "lines": [{"service": service, "quantity": 1}],
+                },
+            ),
+            link_for=str,
+        ),
     }
     return {"users": users, "records": records}
 
