@@ -23,6 +23,7 @@ from pacta.api import (
     service,
     sla,
 )
+from pacta.api import plans as plans_api
 from pacta.api import quotes as quotes_api
 
 router = DefaultRouter()
@@ -35,6 +36,7 @@ credits.register(router)
 invoicing.register(router)
 billing.register(router)
 quotes_api.register(router)
+plans_api.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
