@@ -18,7 +18,8 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from pacta.accounts.access import SYSTEM
@@ -37,6 +38,7 @@ from pacta.comms.selectors import message_compose
 from pacta.comms.services import message_queue
 from pacta.contracts.selectors import contract_version_in_force
 from pacta.customers.selectors import customer_descendant_ids
+from pacta.domain.currencies import minor_units
 from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.domain.quotes import QuoteFigures, quote_figures, quote_line_amount
 from pacta.service import selectors
@@ -410,6 +412,18 @@ def _reader(quote: Quote) -> tuple[str, str, str]:
     return quote.customer.email, "", quote.customer.language
 
 
+def _written_in(
+    language: str, total: Decimal, valid_until: dt.date | None, currency: str
+) -> dict[str, str]:
+    """The quote's total and last day as its reader writes them."""
+    with translation.override(language):
+        return {
+            "total": number_format(total, decimal_pos=minor_units(currency), force_grouping=True)
+            + f" {currency}",
+            "valid_until": date_format(valid_until, "DATE_FORMAT") if valid_until else "",
+        }
+
+
 def quote_sent_notice(
     *, quote: Quote, link: str, figures: QuoteFigures, now: dt.datetime | None = None
 ) -> Any:
@@ -428,8 +442,7 @@ def quote_sent_notice(
             "title": quote.title,
             "customer_name": str(quote.customer),
             "site_name": quote.site.name,
-            "total": f"{figures.gross_total} {quote.currency}",
-            "valid_until": quote.valid_until.isoformat() if quote.valid_until else "",
+            **_written_in(language, figures.gross_total, quote.valid_until, quote.currency),
             "link": link,
         },
     )

@@ -28,6 +28,7 @@ from pacta.service.models import Quote, Ticket, WorkOrder
 from pacta.service.services.quotes import (
     quote_accept,
     quote_create,
+    quote_delete,
     quote_of_token,
     quote_reject,
     quote_send,
@@ -224,6 +225,9 @@ def test_sending_numbers_the_quote_and_queues_its_email_with_a_signed_link(world
     # The customer reads Spanish; the wording's translation is merged by the lead (locale/).
     assert message.subject.startswith(f"[Q-{quote.pk:06d}] ")
     assert message.subject.endswith("Clean the ducts of the second floor")
+    # Written for a Spanish reader: figures and the day in Spanish formats.
+    assert "169,36 EUR" in message.body
+    assert "16 de marzo de 2026" in message.body
     token = message.body.split("/portal/quotes/link/")[1].split("/")[0]
     assert quote_of_token(token) == quote.pk
     assert quote_of_token(token + "x") is None
@@ -384,3 +388,32 @@ def test_the_daily_task_runs_once_per_day(world):
     assert quotes_expire_task.call("2026-03-17") == {"expired": 1}
     assert quotes_expire_task.call("2026-03-17") is None
     assert row(quote)["status"] == "expired"
+
+
+def test_a_draft_is_deleted_and_a_sent_quote_is_kept(world):
+    gone = draft(world)
+    quote_delete(actor=world["dispatcher"], quote=gone, reason="Asked twice")
+    assert not Quote.objects.filter(pk=gone.pk).exists()
+
+    quote = sent(world)
+    before, stored = table_counts(), row(quote)
+    with pytest.raises(QuoteNotDraft):
+        quote_delete(actor=world["dispatcher"], quote=quote)
+    assert (table_counts(), row(quote)) == (before, stored)
+
+
+def test_updating_a_draft_prices_its_new_lines_afresh(world):
+    quote = draft(world)
+    updated = quote_update(
+        actor=world["dispatcher"],
+        quote=quote,
+        values={
+            "title": "Ducts and filters",
+            "lines": [{"product": world["part"], "quantity": "10"}],
+        },
+        now=NOW,
+    )
+    assert updated.title == "Ducts and filters"
+    assert [(line.position, line.description, line.amount) for line in updated.lines.all()] == [
+        (1, "Filter G4", Decimal("99.90"))
+    ]
