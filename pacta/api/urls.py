@@ -25,6 +25,8 @@ from pacta.api import (
     service,
     sla,
 )
+from pacta.api import plans as plans_api
+from pacta.api import quotes as quotes_api
 
 router = DefaultRouter()
 for module in (accounts, customers, catalog, equipment, contracts, sla, service, comms, audit):
@@ -36,6 +38,8 @@ credits.register(router)
 invoicing.register(router)
 billing.register(router)
 sepa.register(router)
+quotes_api.register(router)
+plans_api.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

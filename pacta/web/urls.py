@@ -20,4 +20,5 @@ urlpatterns = [
     path("intake/", include("pacta.web.intake")),
     path("portal/", include("pacta.web.portal")),
     path("finance/sepa/", include("pacta.web.sepa")),
+    path("portal/quotes/", include("pacta.web.quotes")),
 ]
