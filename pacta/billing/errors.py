@@ -140,6 +140,8 @@ class SepaFileRefused(Conflict):
     nothing is stored."""
 
     code = "sepa_file_refused"
+
+
 # --- accounting exports -------------------------------------------------------------------------
 class ExportFormatUnknown(InvalidInput):
     """The export format is not one of those written (contaplus, csv, xero, qbo)."""

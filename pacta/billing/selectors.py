@@ -162,6 +162,8 @@ def sepa_creditor_default(*, audience: Audience) -> SepaCreditor | None:
     if found and (found[0].is_default or len(found) == 1):
         return found[0]
     return None
+
+
 # --- accounting exports -----------------------------------------------------------------------
 def _money(value: Any, currency: str) -> Money:
     return Money(value, currency)
