@@ -201,6 +201,24 @@ PACTA_MAIL_POLL = {
     "password": env.MAIL_POLL_PASSWORD,
     "folder": env.MAIL_POLL_FOLDER,
 }
+# Accounting exports (issue 6, pacta/billing/exports): the ContaPlus chart of accounts
+# (subaccounts of `digits` digits: a prefix is padded with zeros; a customer's is the prefix then
+# its id, unless `customer_accounts` gives one by customer id; `revenue_by_rate`/`vat_by_rate`
+# give the subaccount of a tax rate, e.g. {"21.00": "47700021"}), and what Xero and QuickBooks
+# Online call the revenue account and the tax rates, and the date format they read.
+PACTA_CONTAPLUS = {
+    "digits": 8,
+    "customer": "430",
+    "revenue": "700",
+    "vat": "477",
+    "bank": "572",
+    "customer_accounts": {},
+    "revenue_by_rate": {},
+    "vat_by_rate": {},
+    "first_entry": 1,
+}
+PACTA_XERO = {"account_code": "200", "tax_types": {}, "date_format": "%d/%m/%Y"}
+PACTA_QBO = {"item": "Services", "tax_codes": {}, "date_format": "%d/%m/%Y"}
 
 LOGGING = {
     "version": 1,

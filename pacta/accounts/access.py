@@ -250,6 +250,24 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.dispute": _access(
         {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
     ),
+    # SEPA direct debit (sepa): finance keeps the creditor accounts and mandates (revoked, never
+    # deleted) and makes the batches; a batch and its debits are never changed afterwards.
+    "billing.sepacreditor": _access({A: "vac", M: "v", F: "vac"}),
+    "billing.sepamandate": _access({A: "vac", M: "v", F: "vac"}),
+    "billing.sepabatch": _access({A: "va", M: "v", F: "va"}),
+    "billing.sepadebit": _access({A: "v", M: "v", F: "v"}),
+    # Accounting exports (issue 6): not a table, a file of the issued invoices and receipts of a
+    # range; finance (and the admin) may fetch it.
+    "billing.accountingexport": _access({A: "v", F: "v"}),
+    # Quotes and preventive plans (issue 5): the office writes quotes; the customer sees those
+    # sent to it (drafts are filtered out by the selectors) and accepts or rejects them (a
+    # decision its view allows, judged by the service); plans are the office's.
+    "service.quote": _access({A: FULL, M: FULL, D: FULL, F: "v", U: "v"}, {U: "customer"}),
+    "service.quoteline": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", U: "v"}, {U: "quote__customer"}
+    ),
+    "service.preventiveplan": _access({A: FULL, M: FULL, D: FULL, F: "v"}),
+    "service.planoccurrence": _access({A: "v", M: "v", D: "v", F: "v"}),
 }
 
 

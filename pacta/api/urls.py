@@ -15,14 +15,18 @@ from pacta.api import (
     credits,
     customers,
     equipment,
+    exports,
     fieldwork,
     inspections,
     invoicing,
     reports,
     rules,
+    sepa,
     service,
     sla,
 )
+from pacta.api import plans as plans_api
+from pacta.api import quotes as quotes_api
 
 router = DefaultRouter()
 for module in (accounts, customers, catalog, equipment, contracts, sla, service, comms, audit):
@@ -33,6 +37,9 @@ rules.register(router)
 credits.register(router)
 invoicing.register(router)
 billing.register(router)
+sepa.register(router)
+quotes_api.register(router)
+plans_api.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
@@ -46,4 +53,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
+    # Accounting exports (issue 6): a file, not a record endpoint.
+    path("v1/", include(exports.urlpatterns)),
 ]

@@ -94,3 +94,69 @@ class DisputeResolved(Conflict):
     """The dispute was resolved already."""
 
     code = "dispute_resolved"
+
+
+# --- SEPA direct debit --------------------------------------------------------------------------
+class MandateRevoked(Conflict):
+    """A revoked mandate changes no more and collects nothing."""
+
+    code = "sepa_mandate_revoked"
+
+
+class NoLiveMandate(Conflict):
+    """The customer has no mandate in force on the collection day (none, revoked, or a one-off
+    collected already)."""
+
+    code = "sepa_no_live_mandate"
+
+
+class InvoiceAlreadyDebited(Conflict):
+    """An invoice is collected in one direct-debit batch at most."""
+
+    code = "sepa_invoice_already_debited"
+
+
+class NotCollectable(Conflict):
+    """The invoice cannot be collected: not an issued, unpaid invoice in euros."""
+
+    code = "sepa_not_collectable"
+
+
+class DebtorAddressMissing(InvalidInput):
+    """The customer's address lacks the town or the country a debit needs (since November
+    2026 the debtor's address is structured, with both)."""
+
+    code = "sepa_debtor_address_missing"
+
+
+class NothingToCollect(Conflict):
+    """No invoice is due for direct debit on the collection day."""
+
+    code = "sepa_nothing_to_collect"
+
+
+class SepaFileRefused(Conflict):
+    """The built file breaks its XSD or the EPC rules (a bug or a value no check caught):
+    nothing is stored."""
+
+    code = "sepa_file_refused"
+
+
+# --- accounting exports -------------------------------------------------------------------------
+class ExportFormatUnknown(InvalidInput):
+    """The export format is not one of those written (contaplus, csv, xero, qbo)."""
+
+    code = "export_format_unknown"
+
+
+class ExportRangeRefused(InvalidInput):
+    """The dates of an export are missing, not dates, or the first is after the last."""
+
+    code = "export_range_refused"
+
+
+class ExportCurrencyRefused(InvalidInput):
+    """A ContaPlus journal is in euros: an invoice or receipt in another currency is refused,
+    never converted."""
+
+    code = "export_currency_refused"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -19,11 +20,24 @@ from pacta.billing.models import (
     InvoiceLine,
     InvoiceRun,
     InvoiceState,
+    InvoiceTaxTotal,
     Payment,
     PaymentAllocation,
     Rating,
+    SepaBatch,
+    SepaCreditor,
+    SepaDebit,
+    SepaMandate,
 )
 from pacta.billing.wording import words_text
+from pacta.domain.accounting import (
+    ExportBuyer,
+    ExportInvoice,
+    ExportLine,
+    ExportReceipt,
+    ExportTax,
+)
+from pacta.domain.money import Money
 from pacta.service.selectors import work_order_list
 
 
@@ -123,3 +137,127 @@ def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLin
 
 def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
     return visible(Dispute.objects.select_related("line__invoice"), audience)
+
+
+def sepa_creditor_list(*, audience: Audience) -> QuerySet[SepaCreditor]:
+    return visible(SepaCreditor.objects.all(), audience)
+
+
+def sepa_mandate_list(*, audience: Audience) -> QuerySet[SepaMandate]:
+    return visible(SepaMandate.objects.select_related("customer"), audience)
+
+
+def sepa_batch_list(*, audience: Audience) -> QuerySet[SepaBatch]:
+    return visible(SepaBatch.objects.select_related("creditor"), audience)
+
+
+def sepa_debit_list(*, audience: Audience) -> QuerySet[SepaDebit]:
+    return visible(SepaDebit.objects.select_related("batch", "invoice", "mandate"), audience)
+
+
+def sepa_creditor_default(*, audience: Audience) -> SepaCreditor | None:
+    """The creditor account that collects when none is named: the one marked default (the
+    first if several are), else the only one; None when that leaves a choice or there is none."""
+    found = list(sepa_creditor_list(audience=audience).order_by("-is_default", "pk")[:2])
+    if found and (found[0].is_default or len(found) == 1):
+        return found[0]
+    return None
+
+
+# --- accounting exports -----------------------------------------------------------------------
+def _money(value: Any, currency: str) -> Money:
+    return Money(value, currency)
+
+
+def invoice_list_for_export(
+    *, audience: Audience, starts_on: dt.date, ends_on: dt.date
+) -> list[ExportInvoice]:
+    """Issued invoices and credit notes (never drafts) the audience may see, issued from
+    ``starts_on`` to ``ends_on`` (inclusive), by issue date and number, as plain values with
+    the customer as it was at issue."""
+    rows = (
+        invoice_list(audience=audience)
+        .exclude(state=InvoiceState.DRAFT)
+        .filter(issue_date__gte=starts_on, issue_date__lte=ends_on)
+        .prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
+            Prefetch("tax_totals", queryset=InvoiceTaxTotal.objects.order_by("tax_percent")),
+        )
+        .order_by("issue_date", "series__code", "year", "sequence", "pk")
+    )
+    result = []
+    for row in rows:
+        currency, buyer = row.currency, row.buyer or {}
+        result.append(
+            ExportInvoice(
+                number=row.number or "",
+                series=row.series.code,
+                sequence=row.sequence or 0,
+                kind=row.kind,
+                issue_on=row.issue_date,
+                due_on=row.due_date,
+                buyer=ExportBuyer(
+                    customer_id=row.customer_id,
+                    name=buyer.get("name") or row.customer.legal_name,
+                    tax_id=buyer.get("tax_id", ""),
+                    email=buyer.get("email", ""),
+                    address=buyer.get("address", ""),
+                    address_2=buyer.get("address_2", ""),
+                    postal_code=buyer.get("postal_code", ""),
+                    city=buyer.get("city", ""),
+                    region=buyer.get("region", ""),
+                    country=buyer.get("country", ""),
+                ),
+                currency=currency,
+                net_total=_money(row.net_total, currency),
+                tax_total=_money(row.tax_total, currency),
+                gross_total=_money(row.gross_total, currency),
+                corrects=(row.corrects.number or "") if row.corrects else "",
+                lines=tuple(
+                    ExportLine(
+                        position=line.position,
+                        description=line.description,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        net=_money(line.net_amount, currency),
+                        tax_percent=line.tax_percent,
+                    )
+                    for line in row.lines.all()
+                ),
+                taxes=tuple(
+                    ExportTax(
+                        percent=tax.tax_percent,
+                        base=_money(tax.base, currency),
+                        tax=_money(tax.tax, currency),
+                    )
+                    for tax in row.tax_totals.all()
+                ),
+            )
+        )
+    return result
+
+
+def payment_list_for_export(
+    *, audience: Audience, starts_on: dt.date, ends_on: dt.date
+) -> list[ExportReceipt]:
+    """Payments the audience may see, received from ``starts_on`` to ``ends_on`` (inclusive),
+    by day and id, with the numbers of the invoices each paid."""
+    allocations = PaymentAllocation.objects.select_related("invoice").order_by("id")
+    rows = (
+        payment_list(audience=audience)
+        .filter(received_on__gte=starts_on, received_on__lte=ends_on)
+        .prefetch_related(Prefetch("allocations", queryset=allocations))
+        .order_by("received_on", "pk")
+    )
+    return [
+        ExportReceipt(
+            payment_id=row.pk,
+            received_on=row.received_on,
+            customer_id=row.customer_id,
+            customer_name=row.customer.legal_name,
+            amount=_money(row.amount, row.currency),
+            reference=row.reference,
+            invoices=tuple(a.invoice.number or "" for a in row.allocations.all()),
+        )
+        for row in rows
+    ]

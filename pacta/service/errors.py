@@ -113,3 +113,53 @@ class OverrideRefused(Forbidden):
     """Only a dispatcher or a manager (or an admin) opens a ticket outside the contract."""
 
     code = "override_refused"
+
+
+# --- quotes and preventive plans (issue 5) -------------------------------------------------------
+class QuoteNotDraft(Conflict):
+    """A quote is edited, and sent, while it is a draft; once sent, it is what the customer saw."""
+
+    code = "quote_not_draft"
+
+
+class QuoteNotSent(Conflict):
+    """A quote is accepted or rejected once it has been sent."""
+
+    code = "quote_not_sent"
+
+
+class QuoteAlreadyDecided(Conflict):
+    """A quote is accepted or rejected once."""
+
+    code = "quote_decided"
+
+
+class QuoteExpired(Conflict):
+    """A quote is accepted or rejected by its ``valid_until`` day at the latest, whether or not
+    the expiry run has marked it expired yet."""
+
+    code = "quote_expired"
+
+
+class QuoteIncomplete(InvalidInput):
+    """A quote is sent with lines, and (without a ticket) a service line for its work order."""
+
+    code = "quote_incomplete"
+
+
+class QuantityNotPositive(InvalidInput):
+    """A quote line's quantity is more than zero."""
+
+    code = "quantity_not_positive"
+
+
+class PartNotInCatalog(InvalidInput):
+    """A part on a quote is an active product of the catalog."""
+
+    code = "part_not_in_catalog"
+
+
+class QuoteDecisionRefused(Forbidden):
+    """The customer (in the portal or by the e-mail's link) or the office decides a quote."""
+
+    code = "decision_refused"

@@ -33,6 +33,11 @@ from pacta.service.models import (
     InspectionReading,
     PartUsed,
     Photo,
+    PlanOccurrence,
+    PreventivePlan,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
     RescueAction,
     Signature,
     StepApproval,
@@ -451,3 +456,39 @@ def intake_verdict(
             ),
         )
     return IntakeVerdict(fitting[0], None)
+
+
+# --- quotes and preventive plans (issue 5) ------------------------------------------------------
+def quote_list(*, audience: Audience) -> QuerySet[Quote]:
+    """The quotes ``audience`` sees: the office every one, a customer those sent to it (a draft
+    is the office's until it is sent)."""
+    quotes = Quote.objects.select_related(
+        "customer", "site", "ticket", "contract", "price_list", "work_order"
+    ).prefetch_related("lines")
+    if not audience.is_office:
+        quotes = quotes.exclude(status=QuoteStatus.DRAFT)
+    return visible(quotes, audience)
+
+
+def quote_line_list(*, audience: Audience) -> QuerySet[QuoteLine]:
+    lines = QuoteLine.objects.select_related("quote", "service", "product")
+    if not audience.is_office:
+        lines = lines.exclude(quote__status=QuoteStatus.DRAFT)
+    return visible(lines, audience)
+
+
+def quote_locked(pk: Any) -> Quote:
+    """A quote locked for a decision or a change (the row, not its relations)."""
+    return (
+        Quote.objects.select_for_update(of=("self",)).select_related("customer", "site").get(pk=pk)
+    )
+
+
+def preventive_plan_list(*, audience: Audience) -> QuerySet[PreventivePlan]:
+    return visible(
+        PreventivePlan.objects.select_related("contract", "site", "equipment", "service"), audience
+    )
+
+
+def plan_occurrence_list(*, audience: Audience) -> QuerySet[PlanOccurrence]:
+    return visible(PlanOccurrence.objects.select_related("plan", "ticket", "work_order"), audience)

@@ -1,5 +1,6 @@
 """Finance pages: run the invoicing over the periods ended by a day, review the drafts it
-made, and issue them (each issued invoice then has its number and its PDF)."""
+made, and issue them (each issued invoice then has its number and its PDF); download the
+accounting exports of a range."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from django.utils.translation import ngettext
 
 from pacta.accounts.access import ADD, CHANGE, VIEW, Audience, audience_of, may
 from pacta.billing import selectors, services
+from pacta.billing.exports import accounting_export
 from pacta.billing.rendering import invoice_rows
 from pacta.domain.errors import PactaError
 
 app_name = "finance"
 INVOICE, RUN = "billing.invoice", "billing.invoicerun"
+EXPORT = "billing.accountingexport"
 
 
 def _finance(request: HttpRequest) -> Audience:
@@ -90,6 +93,8 @@ def invoicing(request: HttpRequest) -> HttpResponse:
         "may_run": may(reader, RUN, ADD),
         "may_issue": may(reader, INVOICE, CHANGE),
         "yesterday": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "may_sepa": may(reader, "billing.sepabatch", VIEW),
+        **_export_form(reader),
     }
     return render(request, "finance/invoicing.html", context)
 
@@ -113,7 +118,48 @@ def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "finance/invoice.html", context)
 
 
+def _export_form(reader: Audience) -> dict[str, Any]:
+    """The accounting-export form: its formats, and last month as the range offered."""
+    if not may(reader, EXPORT, VIEW):
+        return {"may_export": False}
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return {
+        "may_export": True,
+        "export_formats": [
+            ("contaplus", _("ContaPlus journal (XDiario)")),
+            ("csv", _("CSV, one row per invoice line")),
+            ("xero", _("Xero invoice import")),
+            ("qbo", _("QuickBooks Online invoice import")),
+        ],
+        "export_from": last.replace(day=1).isoformat(),
+        "export_to": last.isoformat(),
+    }
+
+
+@login_required
+def accounting_export_page(request: HttpRequest) -> HttpResponse:
+    """The accounting export of a range, as a download; a refusal is shown on the invoicing
+    page, naming what to correct."""
+    reader = _finance(request)
+    if not may(reader, EXPORT, VIEW):
+        raise PermissionDenied
+    try:
+        exported = accounting_export(
+            audience=reader,
+            format=request.GET.get("format", ""),
+            starts_on=request.GET.get("from", ""),
+            ends_on=request.GET.get("to", ""),
+        )
+    except PactaError as error:
+        messages.error(request, error.message_in(_))
+        return redirect("web:finance:invoicing")
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
 urlpatterns = [
     path("", invoicing, name="invoicing"),
     path("invoices/<int:invoice_id>/", invoice_page, name="invoice"),
+    path("exports/", accounting_export_page, name="accounting-export"),
 ]

@@ -19,4 +19,6 @@ urlpatterns = [
     path("finance/", include("pacta.web.finance")),
     path("intake/", include("pacta.web.intake")),
     path("portal/", include("pacta.web.portal")),
+    path("finance/sepa/", include("pacta.web.sepa")),
+    path("portal/quotes/", include("pacta.web.quotes")),
 ]

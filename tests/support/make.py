@@ -318,3 +318,31 @@ def part_used(work_order: Any, product: Any, **values: Any) -> Any:
 
     values = {"work_order": work_order, "product": product, "quantity": Decimal("2"), **values}
     return part_used_create(actor=None, values=values)
+
+
+# --- SEPA direct debit (sepa) -------------------------------------------------------------------
+def sepa_creditor(**values: Any) -> Any:
+    from pacta.billing.services import sepa_creditor_create
+
+    values = {
+        "name": "Pacta Servicios S.L.",
+        "creditor_id": "ES97ZZZB12345678",
+        "iban": "ES7620770024003102575766",
+        "bic": "CVALESVVXXX",
+        **values,
+    }
+    return sepa_creditor_create(actor=None, values=values)
+
+
+def sepa_mandate(customer: Any, **values: Any) -> Any:
+    from pacta.billing.services import sepa_mandate_create
+
+    values = {
+        "customer": customer,
+        "reference": f"MND-{n()}",
+        "signed_on": date(2026, 1, 15),
+        "debtor_name": customer.legal_name,
+        "iban": "ES9121000418450200051332",
+        **values,
+    }
+    return sepa_mandate_create(actor=None, values=values, now=at("2026-04-02 10:00"))

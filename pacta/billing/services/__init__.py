@@ -49,10 +49,22 @@ from pacta.billing.services.periods import (
 )
 from pacta.billing.services.rating import charge_line_decide, work_order_rate
 from pacta.billing.services.runs import invoice_run
+from pacta.billing.services.sepa import (
+    SEPA_CREDITOR,
+    SEPA_MANDATE,
+    sepa_batch_create,
+    sepa_creditor_create,
+    sepa_creditor_update,
+    sepa_mandate_create,
+    sepa_mandate_revoke,
+    sepa_mandate_update,
+)
 
 __all__ = [
     "BILLING_TERMS",
     "INVOICE",
+    "SEPA_CREDITOR",
+    "SEPA_MANDATE",
     "RatingRun",
     "bank_line_resolve",
     "bank_statement_import",
@@ -83,6 +95,12 @@ __all__ = [
     "period_close",
     "periods_ensure",
     "quote_invoice",
+    "sepa_batch_create",
+    "sepa_creditor_create",
+    "sepa_creditor_update",
+    "sepa_mandate_create",
+    "sepa_mandate_revoke",
+    "sepa_mandate_update",
     "work_order_invoice",
     "work_order_rate",
     "work_order_rate_after_commit",

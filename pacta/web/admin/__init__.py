@@ -17,6 +17,7 @@ from pacta.web.admin import (  # noqa: F401  (each module registers its pages)
     service,
     sla,
 )
+from pacta.web.admin import quotes as _quotes  # noqa: F401  (quotes and preventive plans)
 
 # API tokens are issued through /api/v1/auth/token/, not edited by hand.
 if _admin.site.is_registered(_TokenProxy):

@@ -22,6 +22,9 @@ from pacta.billing.models import (
     InvoiceRun,
     InvoiceState,
     InvoiceTaxTotal,
+    SepaBatch,
+    SepaCreditor,
+    SepaMandate,
 )
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import ReadOnlyAdmin, RecordAdmin
@@ -134,3 +137,27 @@ class BillingTermsAdmin(RecordAdmin):
     list_display = ("contract", "mode", "fee_tax_rate")
     list_filter = ("mode",)
     raw_id_fields = ("contract",)
+
+
+# --- SEPA direct debit (sepa) -------------------------------------------------------------------
+@admin.register(SepaCreditor)
+class SepaCreditorAdmin(RecordAdmin):
+    writer = services.SEPA_CREDITOR
+    list_display = ("name", "creditor_id", "iban", "pain_version", "is_default")
+
+
+@admin.register(SepaMandate)
+class SepaMandateAdmin(RecordAdmin):
+    """Mandates are written through the SEPA services; they are revoked (API), never deleted."""
+
+    writer = services.SEPA_MANDATE
+    list_display = ("reference", "customer", "signed_on", "iban", "recurring", "revoked_on")
+    list_filter = ("recurring",)
+    search_fields = ("reference", "customer__legal_name", "debtor_name")
+    raw_id_fields = ("customer",)
+    readonly_fields = ("first_collected_on", "revoked_on")
+
+
+@admin.register(SepaBatch)
+class SepaBatchAdmin(ReadOnlyAdmin):
+    list_display = ("message_id", "creditor", "collection_date", "count", "control_sum")

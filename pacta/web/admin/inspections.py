@@ -18,7 +18,7 @@ from pacta.catalog import services as catalog_services
 from pacta.catalog.models import InspectionParameter, InspectionTemplate
 from pacta.service import selectors as service_selectors
 from pacta.service.models import Inspection, InspectionReading
-from pacta.web.admin.records import ReadOnlyAdmin, RecordAdmin, RecordInline
+from pacta.web.admin.records import ReadOnlyAdmin, ReadOnlyInline, RecordAdmin, RecordInline
 
 
 class InspectionParameterInline(RecordInline):
@@ -51,18 +51,10 @@ class InspectionParameterAdmin(RecordAdmin):
         return catalog_selectors.inspection_parameter_list(audience=audience_of(request.user))
 
 
-class InspectionReadingInline(admin.TabularInline):  # type: ignore[type-arg]
+class InspectionReadingInline(ReadOnlyInline):
     model = InspectionReading
     fields = ("parameter", "value", "passed", "note", "read_at", "read_by")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Inspection)
