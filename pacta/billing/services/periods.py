@@ -49,7 +49,9 @@ def periods_ensure_many(
     ids = [contract.pk for contract in billed]
     first_terms: dict[Any, Any] = {}
     versions = contract_version_list(audience=SYSTEM).filter(contract_id__in=ids)
-    for version in versions.order_by("effective_on", "number"):
+    for version in versions.order_by("effective_on", "number").values_list(
+        "contract_id", "effective_on", "billing_period", named=True
+    ):
         first_terms.setdefault(version.contract_id, []).append(version)
     have: dict[Any, set[dt.date]] = {}
     for contract_id, starts_on in ContractPeriod.objects.filter(contract_id__in=ids).values_list(

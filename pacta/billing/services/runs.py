@@ -112,7 +112,11 @@ def invoice_run(
             status__in=BILLED_STATUSES, starts_on__lte=until
         )
         chunk: list[Any] = []
-        for contract in contracts.order_by("pk").iterator(chunk_size=BATCH):
+        # What periods_ensure_many reads of a contract, as values: no model instance each.
+        rows = contracts.order_by("pk").values_list(
+            "pk", "status", "starts_on", "ends_on", named=True
+        )
+        for contract in rows.iterator(chunk_size=BATCH):
             chunk.append(contract)
             if len(chunk) == BATCH:
                 periods_ensure_many(contracts=chunk, until=until, now=now)
