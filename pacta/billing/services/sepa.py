@@ -331,7 +331,7 @@ def _collectable(invoice: Invoice) -> bool:
 def _chosen(invoices: Sequence[Invoice], collection_on: dt.date) -> list[Invoice]:
     """The invoices named, locked, each refused by name unless it can be collected."""
     locked = list(
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .filter(pk__in=[i.pk for i in invoices])
         .select_related("customer")
         .order_by("pk")

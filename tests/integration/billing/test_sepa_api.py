@@ -190,3 +190,29 @@ def test_without_a_default_creditor_account_the_batch_must_name_one(api, world):
         "/sepa-batches/", {"collection_date": day, "creditor": second.json()["id"]}
     )
     assert (named.status_code, named.json()["creditor"]) == (201, second.json()["id"])
+
+
+def test_a_mandate_changes_through_the_api_until_it_has_collected(api, world):
+    finance = api(world["finance"])
+    finance.post("/sepa-creditors/", CREDITOR)
+    mandate = finance.post("/sepa-mandates/", mandate_body(world["customer"])).json()
+    changed = finance.patch(
+        f"/sepa-mandates/{mandate['id']}/",
+        {"reference": "MND-RUIZ-2", "bic": "caixesbb", "reason": "Typo"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["reference"], changed.json()["bic"]) == ("MND-RUIZ-2", "CAIXESBB")
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    batch = finance.post("/sepa-batches/", {"collection_date": day}).json()
+    debits = results(finance.get("/sepa-debits/", params={"batch": batch["id"]}))
+    assert [(d["mandate"], d["sequence"], d["amount"]) for d in debits] == [
+        (mandate["id"], "FRST", "181.50"),
+        (mandate["id"], "FRST", "181.50"),
+    ]
+    before = table_counts()
+    frozen = finance.patch(f"/sepa-mandates/{mandate['id']}/", {"reference": "MND-RUIZ-3"})
+    assert (frozen.status_code, frozen.json()["fields"]) == (
+        400,
+        {"reference": ["The mandate has collected already: this stays."]},
+    )
+    assert table_counts() == before
