@@ -409,6 +409,11 @@ def test_the_command_refuses_naming_the_option(books, tmp_path):
             "--out", str(out),
         )  # fmt: skip
     assert not out.exists()
+    with pytest.raises(CommandError, match=r"^--out: "):
+        call_command(
+            "accounting_export", "--format", "csv", "--from", "2026-01-01", "--to", "2026-03-31",
+            "--out", str(tmp_path / "missing" / "x.csv"),
+        )  # fmt: skip
 
 
 # --- the API ---------------------------------------------------------------------------------
