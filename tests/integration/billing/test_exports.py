@@ -24,6 +24,7 @@ from pacta.billing.services import (
     periods_ensure,
 )
 from pacta.domain.errors import InvalidInput
+from tests.integration.billing.test_invoicing import accepted_job, world  # noqa: F401
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
@@ -215,6 +216,54 @@ def test_contaplus_refuses_an_invoice_in_another_currency(books):
     assert export("csv").content.count(usd.number.encode()) == 1  # the CSVs take any currency
 
 
+def test_an_invoice_of_two_rates_spreads_its_tax_over_its_lines_and_balances(world):  # noqa: F811
+    """Fee 150.00 and labour 82.50 at 21 % (48.825 → 48.83 once), two filters 25.00 at 10 %
+    (the invoicing tests' world)."""
+    Q = Decimal
+    customer, contract = world["customer"], world["contract"]
+    accepted_job(contract, world["site"], world["repair"], world["filter"])
+    periods_ensure(contract=contract, until=date(2026, 3, 31), now=NOW)
+    period = ContractPeriod.objects.get(contract=contract, starts_on=date(2026, 3, 1))
+    draft = period_close(actor=None, period=period, now=NOW)
+    invoice = invoice_issue(actor=None, invoice=draft, now=NOW, issue_date=date(2026, 4, 1))
+    assert invoice.gross_total == Q("308.83")
+
+    rows = rows_of(export("csv", "2026-04-01", "2026-04-01").content)[1:]
+    assert [(r[6], r[8], r[9], r[10], r[11]) for r in rows] == [
+        ("1", "150.00", "21", "31.50", "181.50"),
+        ("2", "82.50", "21", "17.33", "99.83"),  # takes what is left of 48.83
+        ("3", "25.00", "10", "2.50", "27.50"),
+    ]
+    assert sum(Q(r[11]) for r in rows) == invoice.gross_total
+
+    records = export("contaplus", "2026-04-01", "2026-04-01").content.split(b"\r\n")[:-1]
+    account = f"430{customer.pk:05d}"
+    assert [
+        (
+            field(r, "SUBCTA").decode().strip(),
+            Q(field(r, "EURODEBE").decode()),
+            Q(field(r, "EUROHABER").decode()),
+            Q(field(r, "BASEEURO").decode()),
+            Q(field(r, "IVA").decode()),
+        )
+        for r in records
+    ] == [
+        (account, Q("308.83"), Q(0), Q(0), Q(0)),
+        ("70000000", Q(0), Q("25.00"), Q(0), Q(0)),
+        ("70000000", Q(0), Q("232.50"), Q(0), Q(0)),
+        ("47700000", Q(0), Q("2.50"), Q("25.00"), Q(10)),
+        ("47700000", Q(0), Q("48.83"), Q("232.50"), Q(21)),
+    ]
+    assert {field(r, "ASIEN") for r in records} == {b"     1"}
+
+    xero = rows_of(export("xero", "2026-04-01", "2026-04-01").content)[1:]
+    assert [(r[16], r[17], r[18], r[21], r[22]) for r in xero] == [
+        (rows[0][7], "1", "150", "21%", "31.50"),
+        (rows[1][7], "1.5", "55", "21%", "17.33"),
+        (rows[2][7], "2", "12.5", "10%", "2.50"),
+    ]
+
+
 # --- CSVs ------------------------------------------------------------------------------------
 def test_the_generic_csv_has_one_row_per_line_and_credit_notes_negative(books):
     exported = export("csv")
@@ -360,6 +409,11 @@ def test_the_command_refuses_naming_the_option(books, tmp_path):
             "--out", str(out),
         )  # fmt: skip
     assert not out.exists()
+    with pytest.raises(CommandError, match=r"^--out: "):
+        call_command(
+            "accounting_export", "--format", "csv", "--from", "2026-01-01", "--to", "2026-03-31",
+            "--out", str(tmp_path / "missing" / "x.csv"),
+        )  # fmt: skip
 
 
 # --- the API ---------------------------------------------------------------------------------

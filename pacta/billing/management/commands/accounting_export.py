@@ -48,7 +48,10 @@ class Command(BaseCommand):
             text = error.message_in(_)
             raise CommandError(f"{named}: {text}" if named else text) from None
         out = Path(options["out"])
-        out.write_bytes(exported.content)
+        try:
+            out.write_bytes(exported.content)
+        except OSError as error:
+            raise CommandError(f"--out: {error.strerror}: {out}") from None
         self.stdout.write(
             _("%(bytes)d bytes written to %(file)s.")
             % {"bytes": len(exported.content), "file": str(out)}
