@@ -200,12 +200,12 @@ def plans_generate(*, now: dt.datetime, horizon_days: int | None = None) -> dict
             if nominal_on in done:
                 report["existing"] += 1
                 continue
-            version = contract_live_version(plan.contract, nominal_on)
-            scheduled_on = plan_visit_day(plan, nominal_on, version) if version else nominal_on
-            if version is None or contract_live_version(plan.contract, scheduled_on) is None:
-                report["not_live"] += 1
-                continue
             try:
+                version = contract_live_version(plan.contract, nominal_on)
+                scheduled_on = plan_visit_day(plan, nominal_on, version) if version else nominal_on
+                if version is None or contract_live_version(plan.contract, scheduled_on) is None:
+                    report["not_live"] += 1
+                    continue
                 with transaction.atomic():
                     occurrence = _claim(plan, nominal_on, scheduled_on, now)
                     if occurrence is None:
@@ -213,7 +213,8 @@ def plans_generate(*, now: dt.datetime, horizon_days: int | None = None) -> dict
                         continue
                     _visit(plan, occurrence, now)
             except PactaError:
-                report["refused"] += 1  # e.g. the service left the contract's scope
+                # e.g. the service left the contract's scope, or its calendar has no open day
+                report["refused"] += 1
                 continue
             report["generated"] += 1
     return report

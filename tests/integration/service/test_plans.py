@@ -236,3 +236,17 @@ def test_two_workers_at_once_generate_each_visit_once(world):
     assert errors == []
     assert sum(r["generated"] for r in results) == 12
     assert (PlanOccurrence.objects.count(), WorkOrder.objects.count()) == (12, 12)
+
+
+@pytest.mark.django_db
+def test_a_visit_the_intake_rules_refuse_is_counted_and_left_for_a_later_run(world):
+    elsewhere = make.service(code="PAINT", name="Painting")  # not in the contract's scope
+    plan(world, service=elsewhere, lead_days=10)
+    fine = plan(world, name="Second plan", lead_days=10)
+    before = table_counts()
+
+    report = plans_generate(now=NOW)
+
+    assert (report["generated"], report["refused"]) == (1, 1)
+    assert [nominal for nominal, _ in scheduled(fine)] == [date(2026, 1, 15)]
+    assert table_counts()["service.planoccurrence"] == before["service.planoccurrence"] + 1
