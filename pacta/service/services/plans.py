@@ -49,6 +49,12 @@ def plan_check(plan: PreventivePlan, m2m: Mapping[str, list[Any]] | None = None)
         errors.add("equipment", _("This equipment is not at the plan's site."))
     if not plan.service.is_active:
         errors.add("service", _("This service is no longer active in the catalog."))
+    elif not _in_scope(contract, plan.service_id):
+        errors.add(
+            "service",
+            _("%(service)s is not in the scope of contract %(number)s.")
+            % {"service": plan.service.name, "number": contract.number},
+        )
     months = plan.months
     if not isinstance(months, list) or any(
         isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12
@@ -58,6 +64,13 @@ def plan_check(plan: PreventivePlan, m2m: Mapping[str, list[Any]] | None = None)
     if plan.ends_on is not None and plan.ends_on < plan.starts_on:
         errors.add("ends_on", _("The last visit cannot come before the first."))
     errors.raise_if_any()
+
+
+def _in_scope(contract: Any, service_id: Any) -> bool:
+    """Whether any terms of ``contract`` include or bill ``service_id`` (the visits are judged
+    by the terms in force when they are generated)."""
+    lines = [line for version in contract.versions.all() for line in version.scope_lines.all()]
+    return any(line.service_id == service_id and line.coverage != "excluded" for line in lines)
 
 
 def plan_create(*, actor: Actor, values: Mapping[str, Any], reason: str = "") -> PreventivePlan:
@@ -200,12 +213,12 @@ def plans_generate(*, now: dt.datetime, horizon_days: int | None = None) -> dict
             if nominal_on in done:
                 report["existing"] += 1
                 continue
-            version = contract_live_version(plan.contract, nominal_on)
-            scheduled_on = plan_visit_day(plan, nominal_on, version) if version else nominal_on
-            if version is None or contract_live_version(plan.contract, scheduled_on) is None:
-                report["not_live"] += 1
-                continue
             try:
+                version = contract_live_version(plan.contract, nominal_on)
+                scheduled_on = plan_visit_day(plan, nominal_on, version) if version else nominal_on
+                if version is None or contract_live_version(plan.contract, scheduled_on) is None:
+                    report["not_live"] += 1
+                    continue
                 with transaction.atomic():
                     occurrence = _claim(plan, nominal_on, scheduled_on, now)
                     if occurrence is None:
@@ -213,7 +226,8 @@ def plans_generate(*, now: dt.datetime, horizon_days: int | None = None) -> dict
                         continue
                     _visit(plan, occurrence, now)
             except PactaError:
-                report["refused"] += 1  # e.g. the service left the contract's scope
+                # e.g. the service left the contract's scope, or its calendar has no open day
+                report["refused"] += 1
                 continue
             report["generated"] += 1
     return report

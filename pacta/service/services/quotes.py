@@ -78,6 +78,7 @@ LINE_FIELDS = frozenset(
 )
 DECIDED = frozenset({QuoteStatus.ACCEPTED, QuoteStatus.REJECTED})
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 
 
 # --- pricing ------------------------------------------------------------------------------------
@@ -176,6 +177,9 @@ def _line_rows(
                         "and a tax rate."
                     ),
                 )
+                continue
+            if not ZERO <= typed_tax <= HUNDRED:
+                refuse(number, _("the tax rate is a percentage from 0 to 100."))
                 continue
             unit_price, tax_percent, unit = typed_price, typed_tax, row.get("unit") or "unit"
             by_hand = True

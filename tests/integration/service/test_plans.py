@@ -9,6 +9,7 @@ from datetime import date, time
 import pytest
 from django.core.management import call_command
 
+from pacta.contracts.services import contract_amend
 from pacta.domain.errors import InvalidInput
 from pacta.service.models import PlanOccurrence, Ticket, WorkOrder
 from pacta.service.services.plans import plan_create, plans_generate
@@ -201,10 +202,15 @@ def test_visits_stop_with_the_contract(world):
 @pytest.mark.django_db
 def test_a_plan_for_a_site_the_contract_does_not_cover_is_refused(world):
     elsewhere = make.site(world["customer"], name="Warehouse")
+    painting = make.service(code="PAINT", name="Painting")
     before = table_counts()
     with pytest.raises(InvalidInput) as refused:
-        plan(world, site=elsewhere, months=[13])
-    assert set(refused.value.fields) == {"site", "months"}
+        plan(world, site=elsewhere, service=painting, months=[13])
+    assert refused.value.fields == {
+        "site": [f"Contract {world['contract'].number} does not cover this site."],
+        "service": [f"Painting is not in the scope of contract {world['contract'].number}."],
+        "months": ["Give month numbers from 1 to 12, e.g. [4, 10]."],
+    }
     assert table_counts() == before
 
 
@@ -236,3 +242,31 @@ def test_two_workers_at_once_generate_each_visit_once(world):
     assert errors == []
     assert sum(r["generated"] for r in results) == 12
     assert (PlanOccurrence.objects.count(), WorkOrder.objects.count()) == (12, 12)
+
+
+@pytest.mark.django_db
+def test_a_visit_the_intake_rules_refuse_is_counted_and_left_for_a_later_run(world):
+    other = make.service(code="PAINT", name="Painting")
+    contract = make.contract(
+        world["customer"],
+        sites=[world["site"]],
+        scope=[(other, "billable")],
+        sla_policy=make.sla_policy(),
+        calendar=make.calendar(),
+    )
+    plan(world, contract=contract, service=other, lead_days=10)
+    # From today on, the contract no longer has the service in scope.
+    contract_amend(
+        actor=None,
+        values={"contract": contract, "effective_on": date(2026, 1, 10), "scope_lines": []},
+        reason="Painting dropped",
+        now=NOW,
+    )
+    fine = plan(world, name="Second plan", lead_days=10)
+    before = table_counts()
+
+    report = plans_generate(now=NOW)
+
+    assert (report["generated"], report["refused"]) == (1, 1)
+    assert [nominal for nominal, _ in scheduled(fine)] == [date(2026, 1, 15)]
+    assert table_counts()["service.planoccurrence"] == before["service.planoccurrence"] + 1

@@ -417,3 +417,31 @@ def test_updating_a_draft_prices_its_new_lines_afresh(world):
     assert [(line.position, line.description, line.amount) for line in updated.lines.all()] == [
         (1, "Filter G4", Decimal("99.90"))
     ]
+
+
+def test_every_bad_line_is_named_and_nothing_is_written(world):
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        draft(
+            world,
+            lines=[
+                {"service": world["extra"], "quantity": "1"},
+                {"description": "Crane", "quantity": "1", "unit_price": "10", "tax_percent": "120"},
+                {"description": "", "quantity": "1"},
+                {"service": world["extra"], "product": world["part"], "quantity": "1"},
+                {"service": world["extra"], "quantity": "one"},
+                {"service": world["extra"], "quantity": "1", "colour": "red"},
+            ],
+            reason="By hand",
+        )
+    assert refused.value.fields == {
+        "lines": [
+            "Line 2: the tax rate is a percentage from 0 to 100.",
+            "Line 3: a line without a service or part needs a description, a unit price and a "
+            "tax rate.",
+            "Line 4: a line is either a service or a part, not both.",
+            "Line 5: give the quantity as a number.",
+            "Line 6: unknown fields: colour.",
+        ]
+    }
+    assert table_counts() == before
