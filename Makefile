@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help install pdf-deps run test lint test-unit test-django browser-deps messages lock clean
+.PHONY: help install pdf-deps run test lint test-unit test-django browser-deps mail-deps messages lock clean
 
 help:
 	@echo "make run    set up everything (venv, packages, database, demo data) and serve http://$(HOST):$(PORT)"
@@ -73,7 +73,7 @@ test-unit: install
 	$(PY) -m pytest tests/unit -p no:django -p no:cacheprovider -q -W ignore::pytest.PytestConfigWarning
 
 # Services, API over real HTTP, acceptance data, admin and pages in Debian's Chromium.
-test-django: install browser-deps
+test-django: install browser-deps mail-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/integration tests/acceptance tests/browser -q -n 2 --dist loadfile
 
 browser-deps:
@@ -81,6 +81,14 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; else sudo apt-get install -y -q chromium >/dev/null; fi; }
 	@test -x /usr/bin/chromium || { echo "chromium is missing: the browser tests cannot run" >&2; exit 1; }
+
+# The e-mail poll is tested against a real IMAP server: Debian's Dovecot, which the tests run on a
+# port of their own with a configuration of their own (the system's service is never started).
+mail-deps:
+	@test -x /usr/sbin/dovecot || { \
+	  echo "Installing Debian's Dovecot (IMAP) for the mailbox tests"; \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null; else sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null; fi; }
+	@test -x /usr/sbin/dovecot || { echo "dovecot is missing: the mailbox tests cannot run" >&2; exit 1; }
 
 # --- benchmarks (never part of the tests) ------------------------------------------------------
 # The peers are installed into the venv for the run only: they are not pacta's dependencies.

@@ -4,7 +4,7 @@ and answered politely; attachments go to Django's storage; a message delivered t
 handled once. Then the endpoint the mail server posts to, over real HTTP.
 
 ``manage.py mail_poll`` hands each unseen message of the mailbox to the same function
-(``inbound_email_receive``); no IMAP server runs here, so that function is what is tested."""
+(``inbound_email_receive``); test_mail_poll.py runs it against a real IMAP server."""
 
 from __future__ import annotations
 
