@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -18,8 +19,9 @@ from rest_framework.routers import DefaultRouter
 
 from pacta.accounts.roles import Role
 from pacta.api.records import RecordSerializer, RecordViewSet
+from pacta.billing.services.triggers import quote_invoice_after_commit
 from pacta.service import selectors
-from pacta.service.models import Quote, QuoteDecidedVia, QuoteLine
+from pacta.service.models import Quote, QuoteDecidedVia, QuoteLine, QuoteStatus
 from pacta.service.services import quotes as quote_services
 
 
@@ -176,12 +178,15 @@ class QuoteViewSet(RecordViewSet):
     def _decision(self, request: Request, decide: Any) -> Response:
         given = QuoteDecisionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        quote = decide(
-            actor=request.user,
-            quote=self.get_object(),
-            via=_via(request),
-            reason=given.validated_data.get("reason", ""),
-        )
+        with transaction.atomic():
+            quote = decide(
+                actor=request.user,
+                quote=self.get_object(),
+                via=_via(request),
+                reason=given.validated_data.get("reason", ""),
+            )
+            if quote.status == QuoteStatus.ACCEPTED:
+                quote_invoice_after_commit(quote)  # billed on acceptance: drafted after commit
         return self._answer(request, quote)
 
     @extend_schema(request=QuoteDecisionSerializer, responses=QuoteSerializer)

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from pacta.accounts.access import SYSTEM, audience_of
 from pacta.accounts.roles import Role
+from pacta.billing.services.triggers import quote_invoice_after_commit
 from pacta.domain.errors import PactaError
 from pacta.service import selectors
 from pacta.service.models import Quote, QuoteDecidedVia, QuoteStatus
@@ -45,7 +47,9 @@ def _decide(request: HttpRequest, quote: Quote, *, actor: Any, via: str) -> str 
     accept = request.POST.get("decision") == "accept"
     try:
         if accept:
-            decided = quote_services.quote_accept(actor=actor, quote=quote, via=via)
+            with transaction.atomic():
+                decided = quote_services.quote_accept(actor=actor, quote=quote, via=via)
+                quote_invoice_after_commit(decided)  # billed on acceptance: after commit
         else:
             decided = quote_services.quote_reject(
                 actor=actor, quote=quote, via=via, reason=request.POST.get("reason", "")

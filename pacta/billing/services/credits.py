@@ -10,6 +10,7 @@ the rows (``pacta.entitlements.selectors.credit_balance``). The amounts come fro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,11 +25,11 @@ from pacta.accounts.roles import Role
 from pacta.audit.services import Actor, actor_user, require_reason
 from pacta.billing.errors import NoTermsInForce
 from pacta.contracts.mappers import rating_terms
-from pacta.contracts.selectors import contract_version_in_force
+from pacta.contracts.selectors import contract_version_in_force, contract_version_list
 from pacta.domain import credits as core
 from pacta.domain import rating
 from pacta.domain import sla as clocks_core
-from pacta.domain.errors import Forbidden, InvalidInput
+from pacta.domain.errors import Forbidden, InvalidInput, PactaError
 from pacta.domain.periods import Period, period_of
 from pacta.entitlements import selectors as ledger
 from pacta.entitlements.errors import CreditNotReversible
@@ -321,3 +322,26 @@ def credit_reverse(
         )
     with transaction.atomic():
         return credit_row_reverse(actor=actor, credit=credit, reason=reason, now=now)
+
+
+def sla_credits_before_close(periods: Sequence[Any], *, now: dt.datetime) -> dict[Any, PactaError]:
+    """Compute the SLA-breach credit of each of ``periods`` whose contract's terms give one
+    (one query finds them), in the closing transaction; the refusals by period id (a period
+    refused is not closed)."""
+    ids = {period.contract_id for period in periods}
+    with_rule = set(
+        contract_version_list(audience=SYSTEM)
+        .filter(contract_id__in=ids, sla_credit_percent__gt=0)
+        .values_list("contract_id", flat=True)
+    )
+    refused: dict[Any, PactaError] = {}
+    for period in periods:
+        if period.contract_id not in with_rule:
+            continue
+        try:
+            credits_sla_breach_compute(
+                contract=period.contract, period_on=period.starts_on, now=now
+            )
+        except PactaError as error:
+            refused[period.pk] = error
+    return refused

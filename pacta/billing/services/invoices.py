@@ -66,6 +66,7 @@ from pacta.billing.models import (
     SeriesCounter,
     SeriesKind,
 )
+from pacta.billing.services.credits import sla_credits_before_close
 from pacta.contracts.selectors import contract_list, contract_version_list
 from pacta.domain import invoicing
 from pacta.domain.errors import InvalidInput, PactaError
@@ -577,6 +578,9 @@ def period_close(
         if period.state != PeriodState.OPEN:
             return Invoice.objects.filter(key=period_key(period)).first()
         invoicing.period_check_ended(ends_on=period.ends_on, today=_today(now))
+        refused_credit = sla_credits_before_close([period], now=now)
+        if refused_credit:
+            raise refused_credit[period.pk]
         written, refused, _lines = periods_write(
             actor=actor, periods=[period], facts=PeriodFacts([period]), now=now, run=run
         )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from pacta.accounts.access import SYSTEM
 from pacta.audit.services import Actor, actor_user
 from pacta.billing.models import ContractPeriod, InvoiceRun, PeriodState, RunState
+from pacta.billing.services.credits import sla_credits_before_close
 from pacta.billing.services.invoices import PeriodFacts, period_close, periods_write
 from pacta.billing.services.periods import BILLED_STATUSES, periods_ensure_many
 from pacta.contracts.selectors import contract_list
@@ -68,9 +69,12 @@ def _close_batch(
         )
         if not periods:
             return None, 0, 0, []
+        refused_credit = sla_credits_before_close(periods, now=now)
+        closing = [period for period in periods if period.pk not in refused_credit]
         _written, refused, lines = periods_write(
-            actor=actor, periods=periods, facts=PeriodFacts(periods), now=now, run=run
+            actor=actor, periods=closing, facts=PeriodFacts(closing), now=now, run=run
         )
+        refused = {**refused, **refused_credit}
     refusals = [_refusal(p, refused[p.pk]) for p in periods if p.pk in refused]
     return periods[-1].pk, len(periods) - len(refused), lines, refusals
 
