@@ -21,4 +21,5 @@ urlpatterns = [
     path("portal/", include("pacta.web.portal")),
     path("finance/sepa/", include("pacta.web.sepa")),
     path("portal/quotes/", include("pacta.web.quotes")),
+    path("portal/invoices/", include("pacta.web.portal_invoices")),
 ]
