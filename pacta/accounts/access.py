@@ -250,6 +250,13 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.dispute": _access(
         {A: "vc", M: "vc", F: "vc", U: "va"}, {U: "line__invoice__customer"}
     ),
+    # The customer portal (issue 5): the conversation on a ticket. The office writes (public
+    # comments and internal notes); a customer's users read and add the public ones of their
+    # tickets (the selector keeps internal notes from them); a technician reads its tickets'.
+    "service.ticketcomment": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
+        {T: "ticket__work_orders__technician", U: "ticket__customer"},
+    ),
 }
 
 

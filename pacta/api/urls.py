@@ -10,6 +10,7 @@ from pacta.api import (
     audit,
     billing,
     catalog,
+    comments,
     comms,
     contracts,
     credits,
@@ -46,4 +47,5 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
+    path("v1/", include(comments.urlpatterns)),
 ]
