@@ -1,6 +1,6 @@
 """Errors of tickets, work orders, time entries and parts used."""
 
-from pacta.domain.errors import Conflict, Forbidden, InvalidInput
+from pacta.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class TicketHasWork(Conflict):
@@ -113,3 +113,17 @@ class OverrideRefused(Forbidden):
     """Only a dispatcher or a manager (or an admin) opens a ticket outside the contract."""
 
     code = "override_refused"
+
+
+# --- the customer's decision by e-mail link (issue 5, the portal) --------------------------------
+class DecisionLinkInvalid(NotFound):
+    """The link of a closure e-mail was altered, forged or has expired: it names no work."""
+
+    code = "decision_link_invalid"
+
+
+class DecisionLinkUsed(Conflict):
+    """The link of a closure e-mail works once: the work it names was accepted or disputed
+    already (or completed again since, which sends a new link)."""
+
+    code = "decision_link_used"
