@@ -50,6 +50,9 @@ def refuse_used_link(token: Mapping[str, Any], work_order: WorkOrder) -> None:
     completed_at = work_order.completed_at.isoformat() if work_order.completed_at else ""
     if work_order.status != WorkOrderStatus.COMPLETED or token.get("completed_at") != completed_at:
         raise DecisionLinkUsed(
-            _("This link was used already: work order %(reference)s is %(status)s.")
+            _(
+                "This link was used already, or no longer applies: work order %(reference)s "
+                "is %(status)s."
+            )
             % {"reference": work_order.reference, "status": work_order.get_status_display()}
         )

@@ -14,7 +14,7 @@ from django.utils import dateformat, timezone
 from pacta.service.models import TicketComment, WorkOrder
 from pacta.service.services import ticket_pause
 from pacta.service.services.comments import ticket_comment_create
-from pacta.service.services.decision_links import DECISION_SALT, work_order_decision_token
+from pacta.service.services.decision_links import work_order_decision_token
 from pacta.service.services.fieldwork import work_order_arrive, work_order_complete
 from tests.integration.billing.conftest import included_visits
 from tests.support import make
@@ -377,7 +377,8 @@ def test_a_used_link_is_refused_and_changes_nothing(client, world):
     for answer in (client.get(link), client.post(link, {"decision": "accept"})):
         assert answer.status_code == 409
         assert texts(answer.content, "link-error") == [
-            f"This link was used already: work order {work_order.reference} is disputed."
+            "This link was used already, or no longer applies: "
+            f"work order {work_order.reference} is disputed."
         ]
     assert (table_counts(), row(work_order)) == (counts, before)
 
@@ -411,5 +412,11 @@ def test_a_link_dispute_without_a_reason_is_refused(client, world):
 
 def test_a_link_for_work_not_completed_yet_is_refused(client, world):
     work_order = world["work_order"]
-    assert client.get(link_of(work_order)).status_code == 409
-    assert DECISION_SALT == "pacta.service.work-order-decision"
+    counts = table_counts()
+    answer = client.post(link_of(work_order), {"decision": "accept"})
+    assert answer.status_code == 409
+    assert texts(answer.content, "link-error") == [
+        "This link was used already, or no longer applies: "
+        f"work order {work_order.reference} is scheduled."
+    ]
+    assert table_counts() == counts
