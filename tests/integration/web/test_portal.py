@@ -27,11 +27,9 @@ pytestmark = pytest.mark.django_db
 ARRIVES = at("2026-03-03 09:00")
 
 
-def completed(work_order, technician, *, at_=ARRIVES):
+def completed(work_order, technician, *, at_=ARRIVES, takes=timedelta(hours=1)):
     work_order_arrive(actor=technician, work_order=work_order, now=at_)
-    return work_order_complete(
-        actor=technician, work_order=work_order, now=at_ + timedelta(hours=1)
-    )
+    return work_order_complete(actor=technician, work_order=work_order, now=at_ + takes)
 
 
 @pytest.fixture
@@ -420,3 +418,32 @@ def test_a_link_for_work_not_completed_yet_is_refused(client, world):
         f"work order {work_order.reference} is scheduled."
     ]
     assert table_counts() == counts
+
+
+def test_home_shows_what_is_left_of_an_allowance_once_work_draws_on_it(client, world):
+    from pacta.billing.services import work_order_rate
+
+    now = timezone.now().replace(microsecond=0)
+    local = timezone.localtime(now)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0)
+    if now - month_start < timedelta(minutes=15):
+        pytest.skip("the work would fall in the previous billing period")
+    opened = max(now - timedelta(hours=3), month_start + timedelta(minutes=1))
+    lobby = world["ticket"].site
+    ticket = make.ticket(
+        lobby, world["ticket"].service, contract=world["contract"], opened_at=opened
+    )
+    work_order = make.work_order(
+        ticket,
+        world["technician"],
+        scheduled_start_at=opened,
+        scheduled_end_at=opened + timedelta(minutes=5),
+    )
+    make.time_entry(work_order, started_at=opened, ended_at=opened + timedelta(minutes=5))
+    done = completed(work_order, world["technician"], at_=opened, takes=timedelta(minutes=6))
+    work_order_rate(actor=None, work_order=done, now=now)
+    client.force_login(world["user"])
+
+    page = client.get("/portal/")
+
+    assert table_rows(page.content, "allowances") == [["Included visits", "3 visits", "2 visits"]]
