@@ -146,9 +146,12 @@ def _ticket_context(reader: Audience, ticket: Ticket, **extra: Any) -> dict[str,
             (formats.short_moment(comment.at, zone), comment)
             for comment in selectors.ticket_comment_list_of(ticket, audience=reader)
         ],
-        "work_orders": selectors.work_order_list(audience=reader)
-        .filter(ticket=ticket)
-        .order_by("scheduled_start_at", "id"),
+        "work_orders": [
+            (work_order, report_links(work_order, reader, zone))
+            for work_order in selectors.work_order_list(audience=reader)
+            .filter(ticket=ticket)
+            .order_by("scheduled_start_at", "id")
+        ],
         "section": "tickets",
         **extra,
     }
@@ -189,6 +192,21 @@ def comment(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("web:portal:ticket", found.pk)
 
 
+def report_links(work_order: WorkOrder, reader: Audience, zone: Any) -> list[tuple[str, str, str]]:
+    """The reports issued for ``work_order`` the reader may read: (kind, PDF address, issued)."""
+    issued = report_selectors.issued_report_list(audience=reader).filter(work_order=work_order)
+    return [
+        (
+            str(report.get_kind_display()),
+            reverse("web:reports:closure_pdf", args=[work_order.pk])
+            if report.kind == ReportKind.CLOSURE
+            else reverse("web:reports:inspection_pdf", args=[report.inspection_id]),
+            formats.short_moment(report.issued_at, zone),
+        )
+        for report in issued.order_by("issued_at", "id")
+    ]
+
+
 # --- a work order, and the customer's decision on it --------------------------------------------
 def work_context(work_order: WorkOrder, reader: Audience | None) -> dict[str, Any]:
     """What was done and what it costs: the current rating's lines (covered by the contract at
@@ -224,17 +242,7 @@ def work_context(work_order: WorkOrder, reader: Audience | None) -> dict[str, An
             for part in work_order.parts_used.select_related("product").order_by("id")
         ]
     if reader is not None:
-        issued = report_selectors.issued_report_list(audience=reader).filter(work_order=work_order)
-        context["reports"] = [
-            (
-                report.get_kind_display(),
-                reverse("web:reports:closure_pdf", args=[work_order.pk])
-                if report.kind == ReportKind.CLOSURE
-                else reverse("web:reports:inspection_pdf", args=[report.inspection_id]),
-                formats.short_moment(report.issued_at, zone),
-            )
-            for report in issued.order_by("issued_at", "id")
-        ]
+        context["reports"] = report_links(work_order, reader, zone)
     return context
 
 

@@ -447,3 +447,28 @@ def test_home_shows_what_is_left_of_an_allowance_once_work_draws_on_it(client, w
     page = client.get("/portal/")
 
     assert table_rows(page.content, "allowances") == [["Included visits", "3 visits", "2 visits"]]
+
+
+def test_the_issued_closure_report_is_linked_and_downloads_for_the_customer_only(
+    client, world, settings, tmp_path
+):
+    from pacta.reports.services import closure_report_issue
+
+    settings.MEDIA_ROOT = tmp_path
+    work_order = completed(world["work_order"], world["technician"])
+    issued = closure_report_issue(work_order_id=work_order.pk)
+    client.force_login(world["user"])
+    pdf_url = f"/reports/work-orders/{work_order.pk}/closure.pdf"
+
+    for page_url in (
+        f"/portal/tickets/{world['ticket'].pk}/",
+        f"/portal/work-orders/{work_order.pk}/",
+    ):
+        page = client.get(page_url)
+        links = [e for e in parse(page.content).iter() if e.get("data-testid") == "report-link"]
+        assert [(text(a), a.get("href")) for a in links] == [("closure report (PDF)", pdf_url)]
+    pdf = client.get(pdf_url)
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content) == issued.file.open("rb").read()
+    client.force_login(world["stranger_user"])
+    assert client.get(pdf_url).status_code == 404
