@@ -38,7 +38,13 @@ from pacta.reports import formats
 from pacta.reports import selectors as report_selectors
 from pacta.reports.models import ReportKind
 from pacta.service import selectors
-from pacta.service.models import CustomerDecisionVia, Ticket, WorkOrder, WorkOrderStatus
+from pacta.service.models import (
+    CustomerDecisionVia,
+    Ticket,
+    TicketStatus,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from pacta.service.services import fieldwork as visit
 from pacta.service.services.comments import ticket_comment_create
 from pacta.sla.selectors import risk_label, target_label
@@ -58,6 +64,8 @@ class ClockRow:
     evaluated: str
 
 
+#: A ticket's status as people read it (a status event names the status it moved to).
+STATUS_LABELS = dict(TicketStatus.choices)
 #: A clock's state as the customer reads it (met and breached as the SLA app names them).
 RUNNING_LABEL = gettext_lazy("running")
 
@@ -139,7 +147,7 @@ def _ticket_context(reader: Audience, ticket: Ticket, **extra: Any) -> dict[str,
         "ticket": ticket,
         "clocks": clock_rows(ticket, zone),
         "events": [
-            (formats.short_moment(event.at, zone), event)
+            (formats.short_moment(event.at, zone), event, STATUS_LABELS.get(event.status, ""))
             for event in selectors.ticket_event_list_of(ticket, audience=reader)
         ],
         "comments": [

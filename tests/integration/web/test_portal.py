@@ -176,6 +176,11 @@ def test_a_paused_ticket_shows_its_running_clocks_paused(client, world):
     page = client.get(f"/portal/tickets/{world['ticket'].pk}/")
     assert [r[1] for r in table_rows(page.content, "clocks")] == ["paused", "paused"]
     assert texts(page.content, "ticket-status") == ["waiting on customer"]
+    assert texts(page.content, "event") == [
+        "03/02/2026 9 a.m. · opened: new",
+        "03/02/2026 10 a.m. · status changed: waiting on customer",
+        "03/02/2026 10 a.m. · paused: waiting on customer",
+    ]
 
 
 def test_a_ticket_page_shows_clocks_events_public_comments_and_work_orders(client, world):
@@ -196,7 +201,7 @@ def test_a_ticket_page_shows_clocks_events_public_comments_and_work_orders(clien
 
     assert page.status_code == 200
     assert table_rows(page.content, "clocks") == CLOCKS_AT_OPENING
-    assert texts(page.content, "event") == ["03/02/2026 9 a.m. · opened"]
+    assert texts(page.content, "event") == ["03/02/2026 9 a.m. · opened: new"]
     assert texts(page.content, "comment") == [
         "03/02/2026 10 a.m. · by e-mail We will come tomorrow."
     ]
