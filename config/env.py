@@ -37,6 +37,10 @@ DEFAULT_FROM_EMAIL: str = _env.str("DEFAULT_FROM_EMAIL", default="pacta <noreply
 MEDIA_ROOT: Path = Path(_env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STATIC_ROOT: Path = Path(_env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 
+#: Where people reach pacta (scheme, host, port; no trailing slash): the start of the links in
+#: e-mails written without a request at hand (the closure e-mail's accept-or-dispute link).
+PUBLIC_URL: str = _env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 #: How often the dispatch board's rows refresh themselves, in seconds.
 BOARD_REFRESH_SECONDS: int = _env.int("BOARD_REFRESH_SECONDS", default=15)
 

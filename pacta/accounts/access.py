@@ -268,6 +268,13 @@ RECORDS: dict[str, RecordAccess] = {
     ),
     "service.preventiveplan": _access({A: FULL, M: FULL, D: FULL, F: "v"}),
     "service.planoccurrence": _access({A: "v", M: "v", D: "v", F: "v"}),
+    # The customer portal (issue 5): the conversation on a ticket. The office writes (public
+    # comments and internal notes); a customer's users read and add the public ones of their
+    # tickets (the selector keeps internal notes from them); a technician reads its tickets'.
+    "service.ticketcomment": _access(
+        {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
+        {T: "ticket__work_orders__technician", U: "ticket__customer"},
+    ),
 }
 
 

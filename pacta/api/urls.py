@@ -10,6 +10,7 @@ from pacta.api import (
     audit,
     billing,
     catalog,
+    comments,
     comms,
     contracts,
     credits,
@@ -55,4 +56,5 @@ urlpatterns = [
     ),
     # Accounting exports (issue 6): a file, not a record endpoint.
     path("v1/", include(exports.urlpatterns)),
+    path("v1/", include(comments.urlpatterns)),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from pacta.accounts.access import Audience, visible
@@ -27,6 +29,20 @@ def customer_descendant_ids(customer: Customer) -> set[int]:
 
 def contact_list(*, audience: Audience) -> QuerySet[Contact]:
     return visible(Contact.objects.select_related("customer"), audience)
+
+
+def contact_of_user(user: Any, *, audience: Audience) -> Contact | None:
+    """The contact a customer's user is (an active contact with its e-mail among those it
+    sees, the oldest if several), if any."""
+    email = getattr(user, "email", "")
+    if not email:
+        return None
+    return (
+        contact_list(audience=audience)
+        .filter(email__iexact=email, is_active=True)
+        .order_by("id")
+        .first()
+    )
 
 
 def site_list(*, audience: Audience) -> QuerySet[Site]:

@@ -1,6 +1,6 @@
 """Errors of tickets, work orders, time entries and parts used."""
 
-from pacta.domain.errors import Conflict, Forbidden, InvalidInput
+from pacta.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class TicketHasWork(Conflict):
@@ -163,3 +163,17 @@ class QuoteDecisionRefused(Forbidden):
     """The customer (in the portal or by the e-mail's link) or the office decides a quote."""
 
     code = "decision_refused"
+
+
+# --- the customer's decision by e-mail link (issue 5, the portal) --------------------------------
+class DecisionLinkInvalid(NotFound):
+    """The link of a closure e-mail was altered, forged or has expired: it names no work."""
+
+    code = "decision_link_invalid"
+
+
+class DecisionLinkUsed(Conflict):
+    """The link of a closure e-mail works once: the work it names was accepted or disputed
+    already (or completed again since, which sends a new link)."""
+
+    code = "decision_link_used"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pacta.accounts.access import Audience, visible
+from pacta.accounts.roles import EXTERNAL_ROLES
 from pacta.contracts.selectors import contract_for_intake, contract_list_of_site
 from pacta.domain import tickets as vocabulary
 from pacta.domain.errors import PactaError
@@ -42,6 +43,7 @@ from pacta.service.models import (
     Signature,
     StepApproval,
     Ticket,
+    TicketComment,
     TicketEvent,
     TicketStatus,
     TimeEntry,
@@ -84,6 +86,19 @@ def rescue_action_list(*, audience: Audience) -> QuerySet[RescueAction]:
 def rescue_action_list_of(ticket: Ticket, *, audience: Audience) -> QuerySet[RescueAction]:
     """The rescue actions raised for one ticket, oldest first."""
     return rescue_action_list(audience=audience).filter(ticket=ticket).order_by("created_at", "id")
+
+
+def ticket_comment_list(*, audience: Audience) -> QuerySet[TicketComment]:
+    """The comments the audience may read: outside the office (customers), the public ones."""
+    found = visible(TicketComment.objects.select_related("author", "contact"), audience)
+    if audience.role in EXTERNAL_ROLES:
+        found = found.filter(is_public=True)
+    return found
+
+
+def ticket_comment_list_of(ticket: Ticket, *, audience: Audience) -> QuerySet[TicketComment]:
+    """One ticket's comments the audience may read, oldest first."""
+    return ticket_comment_list(audience=audience).filter(ticket=ticket).order_by("at", "id")
 
 
 def ticket_list_open(*, audience: Audience) -> QuerySet[Ticket]:

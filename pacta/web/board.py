@@ -51,6 +51,17 @@ _RUNNING, _PAUSED, _SETTLED = 0, 1, 2
 _MINUS = "\N{MINUS SIGN}"
 
 
+def hours_minutes(value: dt.timedelta | None) -> str:
+    """Business time as hours and whole minutes ("1:25"; late with a minus: "−0:10"), rounded
+    towards the deadline: time left is never overstated, and lateness never understated."""
+    if value is None:
+        return "—"
+    minutes = value // dt.timedelta(minutes=1)
+    sign = _MINUS if minutes < 0 else ""
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{minutes:02d}"
+
+
 @dataclass(frozen=True)
 class BoardRow:
     """One ticket on the board, as it stands at the board's "now"."""
@@ -75,12 +86,7 @@ class BoardRow:
     def remaining_text(self) -> str:
         """Hours and minutes ("1:25"); overdue with a minus ("−0:10"). Whole minutes towards
         the deadline: time left is never overstated, and lateness never understated."""
-        if self.remaining is None:
-            return "—"
-        minutes = self.remaining // dt.timedelta(minutes=1)
-        sign = _MINUS if minutes < 0 else ""
-        hours, minutes = divmod(abs(minutes), 60)
-        return f"{sign}{hours}:{minutes:02d}"
+        return hours_minutes(self.remaining)
 
     @property
     def assignee_text(self) -> str:

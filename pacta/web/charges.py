@@ -89,7 +89,7 @@ def _decision(line: Any, zone: Any) -> str:
     }
 
 
-def _line_row(line: Any, currency: str, zone: Any, errors: list[str]) -> LineRow:
+def line_row(line: Any, currency: str, zone: Any, errors: list[str]) -> LineRow:
     kind, css = charge_line_coverage(line)
     return LineRow(
         pk=line.pk,
@@ -137,7 +137,7 @@ def _context(work_order: Any, reader: Audience, errors: dict[int, list[str]]) ->
     balance = credit_selectors.credit_balance(contract=contract, period_on=rating.period_on)
     context.update(
         lines=[
-            _line_row(line, currency, zone, errors.get(line.pk, [])) for line in rating.lines.all()
+            line_row(line, currency, zone, errors.get(line.pk, [])) for line in rating.lines.all()
         ],
         total=formats.money(rating.total, currency),
         awaiting=formats.money(rating.awaiting_approval, currency)

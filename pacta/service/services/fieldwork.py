@@ -43,6 +43,7 @@ from pacta.domain.errors import FieldErrors, Forbidden, InvalidInput, PactaError
 from pacta.service.errors import (
     AlreadySigned,
     ChecklistIncomplete,
+    DecisionLinkInvalid,
     StepAlreadyDecided,
     StepAwaitsApproval,
     StepRejected,
@@ -63,6 +64,10 @@ from pacta.service.models import (
     TimeKind,
     WorkOrder,
     WorkOrderStatus,
+)
+from pacta.service.services.decision_links import (
+    refuse_used_link,
+    work_order_of_decision_token,
 )
 from pacta.service.services.notices import en_route_notice
 from pacta.service.services.work import time_entry_create
@@ -349,32 +354,86 @@ def work_order_decide(
     via: str = CustomerDecisionVia.PORTAL,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """The customer accepts the completed work (in the portal, by e-mail link, or by signing
-    on site), or disputes it saying why (``reason`` required)."""
-    now = now or timezone.now()
+    """The customer accepts the completed work (in the portal, or by signing on site), or
+    disputes it saying why (``reason`` required). By e-mail link:
+    :func:`work_order_decide_by_link`."""
     if (
         via != CustomerDecisionVia.SIGNATURE
         and getattr(actor, "role", None) not in SPEAK_FOR_CUSTOMER
     ):
         raise Forbidden(_("The customer, or our office for it, accepts or disputes the work."))
+    return _decide(
+        actor=actor, work_order=work_order, accept=accept, reason=reason, via=via, now=now
+    )
+
+
+def _decide(
+    *,
+    actor: Actor,
+    work_order: WorkOrder,
+    accept: bool,
+    reason: str,
+    via: str,
+    now: dt.datetime | None,
+    token: Mapping[str, Any] | None = None,
+) -> WorkOrder:
+    now = now or timezone.now()
     reason = _("Accepted by the customer") if accept else require_reason(reason)
     with transaction.atomic():
         work_order = _locked(work_order)
+        if token is not None:
+            refuse_used_link(token, work_order)
         _refuse_status(
             work_order, frozenset({S.COMPLETED}), _("accepted") if accept else _("disputed")
         )
         values = {
             "status": S.ACCEPTED if accept else S.DISPUTED,
             "customer_decided_at": now,
-            # A signature is the customer's, not a user's: the signature row says who.
+            # A signature or an e-mail link is the customer's, not a user's: the signature row,
+            # or the audit row, says who.
             "customer_decided_by": None
-            if via == CustomerDecisionVia.SIGNATURE
+            if via in (CustomerDecisionVia.SIGNATURE, CustomerDecisionVia.EMAIL)
             else actor_user(actor),
             "customer_decided_via": via,
         }
         if not accept:
             values["dispute_reason"] = reason
         return _move(work_order, actor=actor, values=values, reason=reason, now=now)
+
+
+# --- the customer's decision by the closure e-mail's link -----------------------------------------
+def work_order_decision_link_check(token: str) -> WorkOrder:
+    """The work order a closure e-mail's link may still decide on; refused when the link is
+    not valid (``decision_link_invalid``) or was used (``decision_link_used``)."""
+    found = work_order_of_decision_token(token)
+    work_order = (
+        WorkOrder.objects.select_related("ticket__customer", "ticket__site", "ticket__contract")
+        .filter(pk=found["work_order"])
+        .first()
+    )
+    if work_order is None:
+        raise DecisionLinkInvalid(_("This link is not valid (altered, or expired)."))
+    refuse_used_link(found, work_order)
+    return work_order
+
+
+def work_order_decide_by_link(
+    *, token: str, accept: bool, reason: str = "", now: dt.datetime | None = None
+) -> WorkOrder:
+    """The customer accepts or disputes (saying why) the completed work through the closure
+    e-mail's signed link, without signing in: the link is the proof. Refused when the link is
+    not valid or was used; the decision is recorded as made by e-mail link (the system writes
+    it, the audit row says so)."""
+    work_order = work_order_decision_link_check(token)
+    return _decide(
+        actor=None,
+        work_order=work_order,
+        accept=accept,
+        reason=reason,
+        via=CustomerDecisionVia.EMAIL,
+        now=now,
+        token=work_order_of_decision_token(token),
+    )
 
 
 # --- the timer -----------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pacta.accounts.access import SYSTEM
-from pacta.audit.services import Actor, record_create
 from pacta.catalog.selectors import service_list
 from pacta.comms.inbound import ParsedEmail, email_parse
 from pacta.comms.selectors import message_compose, outbound_message_answered
@@ -46,7 +45,8 @@ from pacta.customers.selectors import (
 from pacta.domain.errors import PactaError
 from pacta.service import selectors
 from pacta.service.errors import SiteNotCovered
-from pacta.service.models import Channel, Ticket, TicketComment
+from pacta.service.models import Channel, Ticket
+from pacta.service.services.comments import ticket_comment_create
 from pacta.service.services.tickets import ticket_open
 
 #: The refusals of intake an e-mail's sender is told about.
@@ -56,34 +56,6 @@ INTAKE_CODES = frozenset(
 #: What became of a message (comms.InboundOutcome).
 OPENED, APPENDED, REFUSED = "opened", "appended", "refused"
 _TOKEN = re.compile(r"\[#?T-0*(\d+)\]", re.IGNORECASE)
-
-
-def ticket_comment_add(
-    *,
-    actor: Actor,
-    ticket: Ticket,
-    body: str,
-    contact: Any = None,
-    inbound: Any = None,
-    is_public: bool = True,
-    now: dt.datetime | None = None,
-) -> TicketComment:
-    """A message on a ticket (audited): from the customer, or ours (public or internal)."""
-    now = now or timezone.now()
-    return record_create(
-        TicketComment,
-        actor=actor,
-        values={
-            "ticket": ticket,
-            "at": now,
-            "author": actor if getattr(actor, "pk", None) else None,
-            "contact": contact,
-            "body": body or "—",
-            "is_public": is_public,
-            "inbound": inbound,
-        },
-        now=now,
-    )
 
 
 def inbound_email_receive(*, raw: bytes, now: dt.datetime | None = None) -> Any:
@@ -104,10 +76,10 @@ def inbound_email_receive(*, raw: bytes, now: dt.datetime | None = None) -> Any:
         contact, customer = _sender(parsed.from_email)
         ticket = _answered_ticket(parsed)
         if ticket is not None and customer is not None and _belongs(ticket, customer):
-            ticket_comment_add(
+            ticket_comment_create(
                 actor=None,
                 ticket=ticket,
-                body=parsed.text,
+                body=parsed.text if parsed.text.strip() else "—",
                 contact=contact,
                 inbound=message,
                 now=now,

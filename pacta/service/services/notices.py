@@ -10,12 +10,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from pacta.comms.selectors import message_compose
 from pacta.comms.services import message_queue
 from pacta.service.models import Ticket, WorkOrder
+from pacta.service.services.decision_links import work_order_decision_token
 
 
 def _reader(ticket: Ticket) -> tuple[str, str, str]:
@@ -125,15 +128,21 @@ def work_closed_notice(
     attachments: Iterable[Mapping[str, str]] = (),
     now: dt.datetime | None = None,
 ) -> Any:
-    """The work is complete (once per work order), with its closure report when given."""
+    """The work is complete (once per work order), with its closure report when given and the
+    signed link to accept or dispute it without signing in (``decision_link``)."""
     attachments = list(attachments)
     ticket = work_order.ticket
+    link = settings.PUBLIC_URL + reverse(
+        "web:portal:decision_link", args=[work_order_decision_token(work_order)]
+    )
     return _queue(
         ticket=ticket,
         event="work_closed",
         key=f"work-order:{work_order.pk}:closed",
         about=ticket,
-        context=_context(ticket, work_order=work_order, has_report=bool(attachments)),
+        context=_context(
+            ticket, work_order=work_order, has_report=bool(attachments), decision_link=link
+        ),
         attachments=attachments,
         now=now,
     )
