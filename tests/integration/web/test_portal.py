@@ -425,33 +425,34 @@ def test_a_link_for_work_not_completed_yet_is_refused(client, world):
     assert table_counts() == counts
 
 
-def test_home_shows_what_is_left_of_an_allowance_once_work_draws_on_it(client, world):
-    from pacta.billing.services import work_order_rate
-
-    now = timezone.now().replace(microsecond=0)
-    local = timezone.localtime(now)
-    month_start = local.replace(day=1, hour=0, minute=0, second=0)
-    if now - month_start < timedelta(minutes=15):
-        pytest.skip("the work would fall in the previous billing period")
-    opened = max(now - timedelta(hours=3), month_start + timedelta(minutes=1))
-    lobby = world["ticket"].site
-    ticket = make.ticket(
-        lobby, world["ticket"].service, contract=world["contract"], opened_at=opened
-    )
-    work_order = make.work_order(
-        ticket,
-        world["technician"],
-        scheduled_start_at=opened,
-        scheduled_end_at=opened + timedelta(minutes=5),
-    )
-    make.time_entry(work_order, started_at=opened, ended_at=opened + timedelta(minutes=5))
-    done = completed(work_order, world["technician"], at_=opened, takes=timedelta(minutes=6))
-    work_order_rate(actor=None, work_order=done, now=now)
+def test_home_shows_the_allowances_of_the_period_in_force_today(client, world):
     client.force_login(world["user"])
 
     page = client.get("/portal/")
 
-    assert table_rows(page.content, "allowances") == [["Included visits", "3 visits", "2 visits"]]
+    # Nothing was rated in today's period: the whole grant is left.
+    assert table_rows(page.content, "allowances") == [["Included visits", "3 visits", "3 visits"]]
+
+
+def test_what_is_left_of_an_allowance_is_the_ledgers_once_work_draws_on_it(world):
+    from pacta.billing.services import work_order_rate
+    from pacta.web.portal_coverage import contract_coverage
+
+    done = completed(world["work_order"], world["technician"])
+    make.time_entry(done, started_at=ARRIVES, ended_at=ARRIVES + timedelta(minutes=45))
+    work_order_rate(actor=None, work_order=done, now=ARRIVES + timedelta(hours=2))
+
+    contract = world["contract"]
+    contract.refresh_from_db()  # signed since the fixture made it
+    march = contract_coverage(contract, today=date(2026, 3, 10))
+    april = contract_coverage(contract, today=date(2026, 4, 10))
+
+    assert [(a.label, a.granted, a.left) for a in march.allowances] == [
+        ("Included visits", "3 visits", "2 visits")
+    ]
+    assert [(a.label, a.granted, a.left) for a in april.allowances] == [
+        ("Included visits", "3 visits", "3 visits")
+    ]
 
 
 def test_the_issued_closure_report_is_linked_and_downloads_for_the_customer_only(
