@@ -45,6 +45,8 @@ def test_the_customer_sees_its_issued_invoices_and_what_each_line_is(issued, wor
     )
     client = _signed_in(make.user("customer", customer=world["customer"]))
 
+    home = client.get("/").content.decode()
+    assert '<a href="/portal/invoices/" data-testid="portal-invoices">Invoices</a>' in home
     listed = client.get("/portal/invoices/")
     assert listed.status_code == 200
     page = listed.content.decode()
