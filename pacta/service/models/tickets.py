@@ -23,6 +23,9 @@ class Channel(models.TextChoices):
     DISPATCHER = "dispatcher", _("dispatcher (phone)")
     EMAIL = "email", _("e-mail")
     API = "api", _("API")
+    #: A visit a preventive plan generated ahead of time: planned work, with no SLA clocks
+    #: (its promise is the visit's day, on its work order).
+    PLAN = "plan", _("preventive plan")
 
 
 class TicketStatus(models.TextChoices):

@@ -39,7 +39,7 @@ from pacta.contracts.selectors import contract_version_in_force
 from pacta.domain import sla as domain
 from pacta.domain import tickets as vocabulary
 from pacta.domain.errors import Conflict, InvalidInput
-from pacta.service.models import EventKind, Priority, Ticket, TicketEvent, TicketStatus
+from pacta.service.models import Channel, EventKind, Priority, Ticket, TicketEvent, TicketStatus
 from pacta.service.selectors import ticket_pausing_statuses
 from pacta.service.services.rescue import Escalation, tickets_rescue
 from pacta.sla import selectors as sla_selectors
@@ -283,7 +283,9 @@ def ticket_sla_start(*, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:
     """Record the opening with the SLA terms of the contract version in force when the ticket
     was opened (in the site's time zone), and start the clocks."""
     policy = calendar = None
-    if ticket.contract is not None:
+    # A preventive visit generated ahead of time is planned, not asked for: no response or
+    # restore target runs on it (else it would breach before its day came).
+    if ticket.contract is not None and ticket.channel != Channel.PLAN:
         day = timezone.localtime(ticket.opened_at, timezone=_site_zone(ticket)).date()
         version = contract_version_in_force(ticket.contract, day)
         if version is not None:

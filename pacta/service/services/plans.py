@@ -156,7 +156,7 @@ def _visit(plan: PreventivePlan, occurrence: PlanOccurrence, now: dt.datetime) -
             "service": plan.service,
             "contract": plan.contract,
             "priority": plan.priority,
-            "channel": Channel.DISPATCHER,
+            "channel": Channel.PLAN,
             "subject": plan.name[:200],
             "description": reason,
         },

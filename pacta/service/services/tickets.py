@@ -32,7 +32,7 @@ from pacta.customers.selectors import customer_descendant_ids
 from pacta.domain.errors import FieldErrors, InvalidInput
 from pacta.service import selectors
 from pacta.service.errors import OverrideRefused, TicketHasWork
-from pacta.service.models import Ticket, TicketOverride, TicketStatus
+from pacta.service.models import Channel, Ticket, TicketOverride, TicketStatus
 from pacta.service.services import clocks, notices
 
 #: Who may open a ticket the contract does not allow (with a reason).
@@ -134,6 +134,9 @@ def ticket_open(
     override = values.pop("override", None) or TicketOverride.NONE
     for name in ("override_reason", "overridden_by"):
         values.pop(name, None)
+    if values.get("channel") == Channel.PLAN and actor is not None:
+        # Planned visits run no SLA clocks: only the plans' own run opens them.
+        raise InvalidInput.on("channel", _("Only a preventive plan opens its visits' tickets."))
     if override not in TicketOverride.values:
         raise InvalidInput.on("override", _("Choose billable or quote."))
     if override and not may_override(actor):

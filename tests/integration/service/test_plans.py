@@ -270,3 +270,42 @@ def test_a_visit_the_intake_rules_refuse_is_counted_and_left_for_a_later_run(wor
     assert (report["generated"], report["refused"]) == (1, 1)
     assert [nominal for nominal, _ in scheduled(fine)] == [date(2026, 1, 15)]
     assert table_counts()["service.planoccurrence"] == before["service.planoccurrence"] + 1
+
+
+@pytest.mark.django_db
+def test_a_planned_visit_runs_no_sla_clock_before_its_day(world):
+    from pacta.sla.models import TicketClock
+
+    plan(world)
+    plans_generate(now=NOW, horizon_days=60)
+
+    tickets = Ticket.objects.order_by("opened_at", "pk")
+    assert [(t.channel, t.sla_policy_id, t.sla_next_due_at, t.sla_risk) for t in tickets] == [
+        ("plan", None, None, ""),
+        ("plan", None, None, ""),
+    ]
+    assert not TicketClock.objects.filter(ticket__in=tickets).exists()
+
+
+@pytest.mark.django_db
+def test_no_one_but_the_plans_opens_a_planned_visit(world):
+    from pacta.service.services import ticket_open
+
+    dispatcher = make.user("dispatcher")
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        ticket_open(
+            actor=dispatcher,
+            values={
+                "site": world["site"],
+                "service": world["service"],
+                "contract": world["contract"],
+                "channel": "plan",
+                "subject": "No clocks, please",
+            },
+            now=NOW,
+        )
+    assert refused.value.fields == {
+        "channel": ["Only a preventive plan opens its visits' tickets."]
+    }
+    assert table_counts() == before
