@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -29,7 +30,7 @@ from pacta.audit.services import (
 )
 from pacta.contracts.selectors import routing_team
 from pacta.customers.selectors import customer_descendant_ids
-from pacta.domain.errors import FieldErrors, InvalidInput
+from pacta.domain.errors import FieldErrors, InvalidInput, PactaError
 from pacta.service import selectors
 from pacta.service.errors import OverrideRefused, TicketHasWork
 from pacta.service.models import Channel, Ticket, TicketOverride, TicketStatus
@@ -155,7 +156,31 @@ def ticket_open(
         )
         clocks.ticket_sla_start(ticket=ticket, actor=actor, now=now)
         notices.ticket_opened_notice(ticket=ticket, response_due_at=_response_due(ticket), now=now)
+        if ticket.override == TicketOverride.QUOTE:
+            _quote_drafted(ticket, actor=actor, reason=reason, now=now)
     return ticket
+
+
+def _quote_drafted(ticket: Ticket, *, actor: Actor, reason: str, now: dt.datetime) -> None:
+    """A ticket opened "to be quoted" gets its draft quote at once — one of its service, priced
+    from the customer's price list — for the office to complete and send. A quote that cannot
+    be priced is left for the office to draft by hand: the ticket stands."""
+    from pacta.service.services.quotes import quote_create  # a quote opens tickets in turn
+
+    try:
+        with transaction.atomic():
+            quote_create(
+                actor=actor,
+                values={
+                    "ticket": ticket,
+                    "title": ticket.subject[:200],
+                    "lines": [{"service": ticket.service, "quantity": Decimal(1)}],
+                },
+                reason=reason,
+                now=now,
+            )
+    except PactaError:
+        return
 
 
 def _open_check(

@@ -6,6 +6,7 @@ reason. The contract's routing names the team; the confirmation is queued once."
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -268,6 +269,24 @@ def test_an_out_of_scope_service_is_opened_to_be_quoted(world):
         None,
         "quote",
         dispatcher.pk,
+    )
+    # Its quote is drafted at once, one of the service at its catalogue price, for the office
+    # to complete and send.
+    from pacta.service.models import Quote
+
+    quote = Quote.objects.get()
+    line = quote.lines.get()
+    assert (quote.ticket_id, quote.status, quote.site_id, quote.title, quote.created_by_id) == (
+        ticket.pk,
+        "draft",
+        world["site"].pk,
+        ticket.subject,
+        dispatcher.pk,
+    )
+    assert (line.service_id, line.quantity, line.unit_price) == (
+        world["uncontracted"].pk,
+        Decimal("1.000"),
+        world["uncontracted"].default_price,
     )
 
 
