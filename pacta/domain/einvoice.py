@@ -113,13 +113,13 @@ def document_line(
     sign: int,
 ) -> ELine:
     """A stored line in the document's sign; a negative price becomes a negative quantity."""
-    quantity, price, net = quantity * sign, unit_price * sign, net * sign
+    price, net = unit_price * sign, net * sign
     if price < 0:
         quantity, price = -quantity, -price
     return ELine(
         position=position,
         name=name,
-        quantity=quantity.normalize() if quantity == quantity.to_integral() else quantity,
+        quantity=quantity.quantize(Decimal(1)) if quantity == quantity.to_integral() else quantity,
         unit_code=unit_code(unit),
         price=price,
         net=net,

@@ -269,6 +269,8 @@ def test_the_ubl_credit_note_is_a_creditnote_document(issued):
     assert one(xml, "//cac:BillingReference//cbc:IssueDate", ns) == "2026-04-01"
     assert one(xml, "/*/cac:PaymentMeans/cbc:PaymentDueDate", ns) == "2026-05-05"
     assert texts(xml, "//cac:CreditNoteLine/cbc:LineExtensionAmount", ns) == ["50.00"]
+    assert texts(xml, "//cac:CreditNoteLine/cbc:CreditedQuantity", ns) == ["1"]
+    assert texts(xml, "//cac:CreditNoteLine/cac:Price/cbc:PriceAmount", ns) == ["50.0000"]
     assert one(xml, "/*/cac:LegalMonetaryTotal/cbc:PayableAmount", ns) == "60.50"
     assert rules.xsd_errors(xml, "ubl-creditnote") == []
     assert rules.ubl_violations(xml) == []
