@@ -227,3 +227,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# E-invoices (issue 6): the seller as EN 16931 names it (BT-27 name, BT-31 VAT identifier,
+# BT-35..40 address with ISO 3166 country, BT-84 IBAN for credit transfers, optional).
+PACTA_SELLER = {
+    "name": "",
+    "vat_id": "",
+    "address": "",
+    "address_2": "",
+    "postal_code": "",
+    "city": "",
+    "region": "",
+    "country": "",
+    "email": "",
+    "iban": "",
+}

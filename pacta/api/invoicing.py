@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -27,8 +27,10 @@ from pacta.api.records import (
     RecordSerializer,
     RecordViewSet,
     VisibleRelationsMixin,
+    audience,
 )
 from pacta.billing import rendering, selectors, services
+from pacta.billing.einvoice import SYNTAXES, einvoice_render
 from pacta.billing.models import (
     BankStatement,
     BankStatementLine,
@@ -286,7 +288,7 @@ class InvoiceViewSet(RecordViewSet):
     writer = services.INVOICE
     filterset_fields = ["customer", "contract", "period", "state", "kind", "origin"]
     ordering_fields = ["issue_date", "id"]
-    record_actions = {"issue": "change", "credit_note": "change", "pdf": "view"}
+    record_actions = {"issue": "change", "credit_note": "change", "pdf": "view", "einvoice": "view"}
 
     def get_queryset(self) -> Any:
         return super().get_queryset().prefetch_related("lines", "tax_totals")
@@ -325,6 +327,31 @@ class InvoiceViewSet(RecordViewSet):
         response["Content-Disposition"] = (
             f'inline; filename="{rendering.invoice_filename(invoice)}"'
         )
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "syntax", str, enum=list(SYNTAXES), description=str(_("E-invoice syntax."))
+            )
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/xml"): OpenApiTypes.BINARY,
+        },
+    )
+    @action(detail=True)
+    def einvoice(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The issued invoice as an EN 16931 e-invoice: ``facturx`` (PDF/A-3 with CII XML),
+        ``cii`` or ``ubl`` (UBL 2.1), checked against its XSD and the EN 16931 rules."""
+        invoice = self.get_object()
+        found = einvoice_render(
+            audience=audience(request),
+            invoice_id=invoice.pk,
+            syntax=request.query_params.get("syntax", ""),
+        )
+        response = HttpResponse(found.content, content_type=found.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
         return response
 
 

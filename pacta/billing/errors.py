@@ -160,3 +160,22 @@ class ExportCurrencyRefused(InvalidInput):
     never converted."""
 
     code = "export_currency_refused"
+
+
+# --- e-invoices ---------------------------------------------------------------------------------
+class EInvoiceSyntaxUnknown(InvalidInput):
+    """The e-invoice syntax asked for is not one of facturx, cii, ubl."""
+
+    code = "einvoice_syntax_unknown"
+
+
+class EInvoiceSellerIncomplete(Conflict):
+    """The seller's details (setting PACTA_SELLER) lack what EN 16931 requires."""
+
+    code = "einvoice_seller_incomplete"
+
+
+class EInvoiceRejected(Conflict):
+    """The e-invoice written breaks its XSD or an EN 16931 rule: it is not handed out."""
+
+    code = "einvoice_rejected"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import Audience, visible
 from pacta.accounts.roles import Role
+from pacta.billing.errors import EInvoiceSellerIncomplete, NotIssued
 from pacta.billing.models import (
     BankStatement,
     BankStatementLine,
@@ -17,6 +20,7 @@ from pacta.billing.models import (
     ContractPeriod,
     Dispute,
     Invoice,
+    InvoiceKind,
     InvoiceLine,
     InvoiceRun,
     InvoiceState,
@@ -37,6 +41,16 @@ from pacta.domain.accounting import (
     ExportReceipt,
     ExportTax,
 )
+from pacta.domain.einvoice import (
+    CREDIT_NOTE_TYPE,
+    INVOICE_TYPE,
+    EDocument,
+    EParty,
+    ETax,
+    document_line,
+    seller_missing,
+)
+from pacta.domain.errors import NotFound
 from pacta.domain.money import Money
 from pacta.service.selectors import work_order_list
 
@@ -169,6 +183,12 @@ def _money(value: Any, currency: str) -> Money:
     return Money(value, currency)
 
 
+def _buyer_address(buyer: dict[str, str]) -> dict[str, str]:
+    """The e-mail and postal address of the buyer frozen on an invoice at issue."""
+    keys = ("email", "address", "address_2", "postal_code", "city", "region", "country")
+    return {key: buyer.get(key, "") for key in keys}
+
+
 def invoice_list_for_export(
     *, audience: Audience, starts_on: dt.date, ends_on: dt.date
 ) -> list[ExportInvoice]:
@@ -200,13 +220,7 @@ def invoice_list_for_export(
                     customer_id=row.customer_id,
                     name=buyer.get("name") or row.customer.legal_name,
                     tax_id=buyer.get("tax_id", ""),
-                    email=buyer.get("email", ""),
-                    address=buyer.get("address", ""),
-                    address_2=buyer.get("address_2", ""),
-                    postal_code=buyer.get("postal_code", ""),
-                    city=buyer.get("city", ""),
-                    region=buyer.get("region", ""),
-                    country=buyer.get("country", ""),
+                    **_buyer_address(buyer),
                 ),
                 currency=currency,
                 net_total=_money(row.net_total, currency),
@@ -261,3 +275,88 @@ def payment_list_for_export(
         )
         for row in rows
     ]
+
+
+# --- e-invoices -------------------------------------------------------------------------------
+def _seller() -> tuple[EParty, str]:
+    given = dict(getattr(settings, "PACTA_SELLER", {}) or {})
+    fields = ("name", "vat_id", "address", "address_2", "postal_code", "city", "region")
+    party = EParty(
+        **{key: str(given.get(key) or "").strip() for key in fields},
+        country=str(given.get("country") or "").strip().upper(),
+        email=str(given.get("email") or "").strip(),
+    )
+    missing = seller_missing(party)
+    if missing:
+        raise EInvoiceSellerIncomplete(
+            _("The seller's details lack: %(fields)s (setting PACTA_SELLER).")
+            % {"fields": ", ".join(missing)}
+        )
+    return party, str(given.get("iban") or "").replace(" ", "").upper()
+
+
+def invoice_get_for_einvoice(*, audience: Audience, pk: Any) -> EDocument:
+    """An issued invoice or credit note the audience may see, read once as the plain values
+    every e-invoice syntax writes: the seller from ``PACTA_SELLER``, the buyer as frozen on the
+    invoice at issue, the stored lines and tax totals (nothing recomputed), amounts in the
+    document's sign (a credit note's positive). A draft is refused (``invoice_not_issued``)."""
+    row = (
+        invoice_list(audience=audience)
+        .select_related("contract", "corrects", "customer")
+        .prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
+            Prefetch("tax_totals", queryset=InvoiceTaxTotal.objects.order_by("tax_percent")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("No such invoice."))
+    if row.state == InvoiceState.DRAFT or not row.number or row.issue_date is None:
+        raise NotIssued(_("Only an issued invoice has an e-invoice; this one is a draft."))
+    seller, iban = _seller()
+    credit_note = row.kind == InvoiceKind.CREDIT_NOTE
+    sign = -1 if credit_note else 1
+    buyer = row.buyer or {}
+    lines = tuple(
+        document_line(
+            position=line.position,
+            name=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            net=line.net_amount,
+            tax_percent=line.tax_percent,
+            sign=sign,
+        )
+        for line in row.lines.all()
+    )
+    net, tax, gross = row.net_total * sign, row.tax_total * sign, row.gross_total * sign
+    return EDocument(
+        number=row.number,
+        type_code=CREDIT_NOTE_TYPE if credit_note else INVOICE_TYPE,
+        issue_on=row.issue_date,
+        due_on=row.due_date,
+        delivery_on=row.tax_point_date,
+        currency=row.currency,
+        buyer_reference=row.contract.number if row.contract else str(row.customer_id),
+        seller=seller,
+        buyer=EParty(
+            name=buyer.get("name") or row.customer.legal_name,
+            vat_id=buyer.get("tax_id", ""),
+            **_buyer_address(buyer),
+        ),
+        lines=lines,
+        taxes=tuple(
+            ETax(percent=t.tax_percent, base=t.base * sign, tax=t.tax * sign)
+            for t in row.tax_totals.all()
+        ),
+        line_total=net,
+        tax_basis_total=net,
+        tax_total=tax,
+        grand_total=gross,
+        payable=gross,
+        corrects_number=(row.corrects.number or "") if row.corrects else "",
+        corrects_issue_on=row.corrects.issue_date if row.corrects else None,
+        seller_iban=iban,
+    )
