@@ -202,3 +202,30 @@ def test_a_contractor_user_sees_only_its_companys_statements(shop):
         mine.pk,
         theirs.pk,
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_shows_a_contractor_its_own_statements_with_the_work_awaiting(api, shop):
+    accepted = job(shop, shop["upkeep"], day="2026-03-05", decide=True)
+    waiting = job(shop, shop["repair"], day="2026-03-28")
+    mine = contractor_statement_create(
+        actor=None, contractor=shop["company"], now=NOW, reason="March", **MARCH
+    )
+    contractor_statement_create(
+        actor=None, contractor=make.contractor(name="Otra S.L."), now=NOW, reason="March", **MARCH
+    )
+    boss = api(make.user("contractor", contractor=shop["company"]))
+
+    answered = boss.get("/contractor-statements/")
+    assert answered.status_code == 200, answered.text
+    body = answered.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [
+        (r["id"], r["total"], [(x["work_order"], x["amount"]) for x in r["lines"]]) for r in rows
+    ] == [(mine.pk, "120.00", [(accepted.pk, "120.00")])]
+    assert rows[0]["awaiting_acceptance"] == [
+        {"work_order": waiting.pk, "reference": waiting.reference, "status": "completed"}
+    ]
+    assert len(api(make.user("finance")).get("/contractor-statements/").json()["results"]) == 2
+    customer = api(make.user("customer", customer=make.customer()))
+    assert customer.get("/contractor-statements/").status_code == 403
