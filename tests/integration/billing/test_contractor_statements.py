@@ -229,3 +229,24 @@ def test_the_api_shows_a_contractor_its_own_statements_with_the_work_awaiting(ap
     assert len(api(make.user("finance")).get("/contractor-statements/").json()["results"]) == 2
     customer = api(make.user("customer", customer=make.customer()))
     assert customer.get("/contractor-statements/").status_code == 403
+
+
+def test_the_portal_page_shows_a_contractor_its_statement_and_the_work_awaiting(client, shop):
+    accepted = job(shop, shop["upkeep"], day="2026-03-05", decide=True)
+    waiting = job(shop, shop["repair"], day="2026-03-28")
+    statement = contractor_statement_create(
+        actor=None, contractor=shop["company"], now=NOW, reason="March", **MARCH
+    )
+    client.force_login(make.user("contractor", contractor=shop["company"]))
+    page = client.get("/contractor/statements/")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [(r["statement"].pk, [w.pk for w in r["awaiting"]]) for r in rows] == [
+        (statement.pk, [waiting.pk])
+    ]
+    html = page.content.decode()
+    assert f'data-testid="line-{accepted.pk}"' in html
+    assert "120.00 EUR" in html
+
+    client.force_login(make.user("finance"))
+    assert client.get("/contractor/statements/").status_code == 403
