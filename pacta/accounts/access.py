@@ -275,6 +275,12 @@ RECORDS: dict[str, RecordAccess] = {
         {A: FULL, M: FULL, D: FULL, F: "v", T: "v", U: "va"},
         {T: "ticket__work_orders__technician", U: "ticket__customer"},
     ),
+    # Contractor statements (issue 6): finance makes and issues them; a contractor's users see
+    # their company's.
+    "billing.contractorstatement": _access({A: "va", M: "v", F: "vac", C: "v"}, {C: "contractor"}),
+    "billing.contractorstatementline": _access(
+        {A: "v", M: "v", F: "v", C: "v"}, {C: "statement__contractor"}
+    ),
 }
 
 

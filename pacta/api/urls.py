@@ -26,6 +26,7 @@ from pacta.api import (
     service,
     sla,
 )
+from pacta.api import contractors as contractors_api
 from pacta.api import plans as plans_api
 from pacta.api import quotes as quotes_api
 
@@ -41,6 +42,7 @@ billing.register(router)
 sepa.register(router)
 quotes_api.register(router)
 plans_api.register(router)
+contractors_api.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),

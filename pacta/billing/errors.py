@@ -179,3 +179,28 @@ class EInvoiceRejected(Conflict):
     """The e-invoice written breaks its XSD or an EN 16931 rule: it is not handed out."""
 
     code = "einvoice_rejected"
+
+
+# --- contractor statements ----------------------------------------------------------------------
+class ContractorRateMissing(Conflict):
+    """A work order on the statement had no contractor rate in force on the day of the work."""
+
+    code = "contractor_rate_missing"
+
+
+class StatementPeriodNotEnded(Conflict):
+    """A contractor statement is made for a period that has ended only."""
+
+    code = "statement_period_not_ended"
+
+
+class StatementPeriodOverlaps(Conflict):
+    """The period overlaps a statement already issued to the contractor."""
+
+    code = "statement_period_overlaps"
+
+
+class StatementIssued(Conflict):
+    """An issued contractor statement never changes."""
+
+    code = "statement_issued"

@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from pacta.accounts.access import Audience, visible
+from pacta.accounts.access import SYSTEM, Audience, visible
 from pacta.accounts.roles import Role
 from pacta.billing.errors import EInvoiceSellerIncomplete, NotIssued
 from pacta.billing.models import (
@@ -17,6 +19,7 @@ from pacta.billing.models import (
     BankStatementLine,
     BillingTerms,
     ChargeLine,
+    ContractorStatement,
     ContractPeriod,
     Dispute,
     Invoice,
@@ -359,4 +362,38 @@ def invoice_get_for_einvoice(*, audience: Audience, pk: Any) -> EDocument:
         corrects_number=(row.corrects.number or "") if row.corrects else "",
         corrects_issue_on=row.corrects.issue_date if row.corrects else None,
         seller_iban=iban,
+# --- contractor statements ----------------------------------------------------------------------
+def contractor_statement_list(*, audience: Audience) -> QuerySet[ContractorStatement]:
+    """The statements ``audience`` may see (a contractor user: its company's), newest first,
+    with their lines."""
+    return (
+        visible(ContractorStatement.objects.select_related("contractor"), audience)
+        .prefetch_related("lines__work_order")
+        .order_by("-starts_on", "contractor__name", "id")
+    )
+
+
+def day_bounds(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a period of days starts and ends (exclusive), in the business zone."""
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(starts_on, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def work_orders_of_contractor(contractor: Any) -> QuerySet[Any]:
+    """Work orders given to ``contractor`` or to one of its technicians."""
+    return work_order_list(audience=SYSTEM).filter(
+        Q(contractor=contractor) | Q(technician__contractor=contractor)
+    )
+
+
+def contractor_statement_awaiting(statement: ContractorStatement) -> list[Any]:
+    """The contractor's work orders completed by the end of the statement's period but not
+    accepted by the customer (still awaiting, or disputed): listed, not paid."""
+    _, end = day_bounds(statement.starts_on, statement.ends_on)
+    return list(
+        work_orders_of_contractor(statement.contractor_id)
+        .filter(status__in=["completed", "disputed"], completed_at__lt=end)
+        .order_by("completed_at", "id")
     )

@@ -22,4 +22,5 @@ urlpatterns = [
     path("finance/sepa/", include("pacta.web.sepa")),
     path("portal/quotes/", include("pacta.web.quotes")),
     path("portal/invoices/", include("pacta.web.portal_invoices")),
+    path("contractor/statements/", include("pacta.web.contractors")),
 ]
