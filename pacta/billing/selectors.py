@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext_lazy as _
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pacta.accounts.access import SYSTEM, Audience, visible
 from pacta.accounts.roles import Role
@@ -362,6 +361,9 @@ def invoice_get_for_einvoice(*, audience: Audience, pk: Any) -> EDocument:
         corrects_number=(row.corrects.number or "") if row.corrects else "",
         corrects_issue_on=row.corrects.issue_date if row.corrects else None,
         seller_iban=iban,
+    )
+
+
 # --- contractor statements ----------------------------------------------------------------------
 def contractor_statement_list(*, audience: Audience) -> QuerySet[ContractorStatement]:
     """The statements ``audience`` may see (a contractor user: its company's), newest first,
