@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pacta.accounts.access import ADD, CHANGE, VIEW, Audience, audience_of, may
-from pacta.billing import selectors, services
+from pacta.billing import selectors, services, statements
 from pacta.billing.exports import accounting_export
 from pacta.billing.rendering import invoice_rows
 from pacta.domain.errors import PactaError
@@ -118,6 +118,29 @@ def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "finance/invoice.html", context)
 
 
+def statement_response(invoice: Any, kind: str) -> HttpResponse:
+    """The statement of ``invoice`` as ``kind`` (html, pdf or csv)."""
+    name = f"statement-{invoice.number or invoice.pk}"
+    if kind == "html":
+        return HttpResponse(statements.statement_html(invoice))
+    if kind == "pdf":
+        response = HttpResponse(statements.statement_pdf(invoice), content_type="application/pdf")
+    elif kind == "csv":
+        response = HttpResponse(statements.statement_csv(invoice), content_type="text/csv")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@login_required
+def invoice_statement(request: HttpRequest, invoice_id: int, kind: str) -> HttpResponse:
+    """What the invoice billed, per ticket and work order, and why: to end a dispute."""
+    reader = _finance(request)
+    invoice = get_object_or_404(selectors.invoice_list(audience=reader), pk=invoice_id)
+    return statement_response(invoice, kind)
+
+
 def _export_form(reader: Audience) -> dict[str, Any]:
     """The accounting-export form: its formats, and last month as the range offered."""
     if not may(reader, EXPORT, VIEW):
@@ -161,5 +184,10 @@ def accounting_export_page(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", invoicing, name="invoicing"),
     path("invoices/<int:invoice_id>/", invoice_page, name="invoice"),
+    path(
+        "invoices/<int:invoice_id>/statement.<str:kind>",
+        invoice_statement,
+        name="invoice-statement",
+    ),
     path("exports/", accounting_export_page, name="accounting-export"),
 ]

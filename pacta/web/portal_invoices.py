@@ -21,6 +21,7 @@ from pacta.billing import selectors, services
 from pacta.billing.models import DisputeState
 from pacta.billing.rendering import invoice_rows
 from pacta.domain.errors import PactaError
+from pacta.web.finance import statement_response
 
 app_name = "portal_invoices"
 
@@ -93,7 +94,15 @@ def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "portal_invoices/invoice.html", context)
 
 
+@login_required
+def invoice_statement(request: HttpRequest, invoice_id: int, kind: str) -> HttpResponse:
+    reader = _customer(request)
+    invoice = get_object_or_404(selectors.invoice_list(audience=reader), pk=invoice_id)
+    return statement_response(invoice, kind)
+
+
 urlpatterns = [
     path("", invoice_list_page, name="list"),
     path("<int:invoice_id>/", invoice_page, name="invoice"),
+    path("<int:invoice_id>/statement.<str:kind>", invoice_statement, name="statement"),
 ]
