@@ -117,6 +117,17 @@ def statement_pdf(invoice: Invoice) -> bytes:
     return bytes(HTML(string=statement_html(invoice)).write_pdf())
 
 
+def _csv_line(line: StatementLine) -> list[Any]:
+    return [
+        line.position,
+        line.description,
+        line.coverage,
+        line.quantity.normalize(),
+        line.amount,
+        "; ".join(line.why),
+    ]
+
+
 def statement_csv(invoice: Invoice) -> str:
     """The statement as CSV: one row per line, the ticket and work order it belongs to."""
     with translation.override(invoice.language or None):
@@ -138,34 +149,11 @@ def statement_csv(invoice: Invoice) -> str:
             ]
         )
         for job in statement.jobs:
+            done_on = job.done_on.isoformat() if job.done_on else ""
             for line in job.lines:
                 writer.writerow(
-                    [
-                        job.ticket,
-                        job.subject,
-                        job.work_order,
-                        job.done_on.isoformat() if job.done_on else "",
-                        line.position,
-                        line.description,
-                        line.coverage,
-                        line.quantity.normalize(),
-                        line.amount,
-                        "; ".join(line.why),
-                    ]
+                    [job.ticket, job.subject, job.work_order, done_on, *_csv_line(line)]
                 )
         for line in statement.other:
-            writer.writerow(
-                [
-                    "",
-                    "",
-                    "",
-                    "",
-                    line.position,
-                    line.description,
-                    line.coverage,
-                    line.quantity.normalize(),
-                    line.amount,
-                    "; ".join(line.why),
-                ]
-            )
+            writer.writerow(["", "", "", "", *_csv_line(line)])
         return out.getvalue()
