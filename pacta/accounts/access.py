@@ -281,6 +281,8 @@ RECORDS: dict[str, RecordAccess] = {
     "billing.contractorstatementline": _access(
         {A: "v", M: "v", F: "v", C: "v"}, {C: "statement__contractor"}
     ),
+    # Costs (issue 6): the office's own figures, kept by finance; managers read them.
+    "billing.costrate": _access({A: FULL, M: "v", F: FULL}),
 }
 
 

@@ -4,7 +4,10 @@ accounting exports of a range."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pacta.accounts.access import ADD, CHANGE, VIEW, Audience, audience_of, may
+from pacta.billing import margins as margin_reading
 from pacta.billing import selectors, services, statements
 from pacta.billing.exports import accounting_export
 from pacta.billing.rendering import invoice_rows
@@ -141,6 +145,94 @@ def invoice_statement(request: HttpRequest, invoice_id: int, kind: str) -> HttpR
     return statement_response(invoice, kind)
 
 
+#: How the margins table may be sorted: by its group's name, or by a figure (``-`` first:
+#: largest first).
+MARGIN_SORTS = {
+    "name": lambda row: row[0],
+    "revenue": lambda row: row[2].revenue,
+    "cost": lambda row: row[2].cost,
+    "margin": lambda row: row[2].margin,
+    "percent": lambda row: (
+        row[2].margin_percent if row[2].margin_percent is not None else Decimal("-Infinity")
+    ),
+}
+
+
+def cents(value: Decimal) -> Decimal:
+    """An amount of the report as shown: half-up to the cent."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _margin_query(request: HttpRequest) -> tuple[str, str, dt.date, dt.date] | str:
+    """The page's group, sort and days, or what is wrong with them."""
+    group = request.GET.get("group", "contract")
+    sort = request.GET.get("sort", "-margin")
+    if group not in margin_reading.GROUPS:
+        return _("Group by work order, contract, customer or period.")
+    if sort.lstrip("-") not in MARGIN_SORTS:
+        return _("Sort by name, revenue, cost, margin or percent.")
+    today = timezone.localdate()
+    try:
+        starts_on = dt.date.fromisoformat(request.GET.get("from") or f"{today:%Y-%m}-01")
+        ends_on = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        return _("Give the days as YYYY-MM-DD.")
+    if ends_on < starts_on:
+        return _("The range ends before it starts.")
+    return group, sort, starts_on, ends_on
+
+
+@login_required
+def margins_page(request: HttpRequest) -> HttpResponse:
+    """Cost against revenue per work order, contract, customer or month, sortable, and as CSV."""
+    reader = _finance(request)
+    query = _margin_query(request)
+    if isinstance(query, str):
+        return render(request, "finance/margins.html", {"error": query}, status=400)
+    group, sort, starts_on, ends_on = query
+    jobs = margin_reading.job_margins(audience=reader, starts_on=starts_on, ends_on=ends_on)
+    rows = margin_reading.margin_rows(jobs, group=group)
+    rows.sort(key=MARGIN_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    if request.GET.get("as") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                _("Group"),
+                _("Work orders"),
+                _("Revenue"),
+                _("Labour"),
+                _("Expenses"),
+                _("Cost"),
+                _("Margin"),
+                _("Margin (%)"),
+                _("Hours without a cost rate"),
+            ]
+        )
+        for name, count, f in rows:
+            share = f.margin_percent if f.margin_percent is not None else ""
+            unpriced = f.unpriced_hours.normalize()
+            money = [cents(v) for v in (f.revenue, f.labour, f.expenses, f.cost, f.margin)]
+            writer.writerow([name, count, *money, share, unpriced])
+        response = HttpResponse(out.getvalue(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="margins-{group}.csv"'
+        return response
+    context = {
+        "rows": rows,
+        "group": group,
+        "sort": sort,
+        "from": starts_on.isoformat(),
+        "to": ends_on.isoformat(),
+        "groups": [
+            ("work_order", _("work order")),
+            ("contract", _("contract")),
+            ("customer", _("customer")),
+            ("period", _("month")),
+        ],
+    }
+    return render(request, "finance/margins.html", context)
+
+
 def _export_form(reader: Audience) -> dict[str, Any]:
     """The accounting-export form: its formats, and last month as the range offered."""
     if not may(reader, EXPORT, VIEW):
@@ -190,4 +282,5 @@ urlpatterns = [
         name="invoice-statement",
     ),
     path("exports/", accounting_export_page, name="accounting-export"),
+    path("margins/", margins_page, name="margins"),
 ]

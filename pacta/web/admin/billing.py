@@ -17,6 +17,7 @@ from pacta.billing import selectors, services
 from pacta.billing.models import (
     BillingTerms,
     ContractPeriod,
+    CostRate,
     Invoice,
     InvoiceLine,
     InvoiceRun,
@@ -26,6 +27,7 @@ from pacta.billing.models import (
     SepaCreditor,
     SepaMandate,
 )
+from pacta.billing.services.costs import COST_RATE
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import ReadOnlyAdmin, RecordAdmin
 
@@ -129,6 +131,15 @@ class ContractPeriodAdmin(ReadOnlyAdmin):
 class InvoiceRunAdmin(ReadOnlyAdmin):
     list_display = ("through", "state", "started_at", "finished_at", "periods", "lines")
     list_filter = ("state",)
+
+
+@admin.register(CostRate)
+class CostRateAdmin(RecordAdmin):
+    writer = COST_RATE
+    list_display = ("technician", "hourly_cost", "currency", "effective_on")
+    list_filter = ("currency",)
+    search_fields = ("technician__username", "technician__first_name", "technician__last_name")
+    autocomplete_fields = ("technician",)
 
 
 @admin.register(BillingTerms)

@@ -1,0 +1,55 @@
+"""Costs and margins, pure: time at the cost rate in force on its day, expenses, the margin
+and its share, roll-ups; no float anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pacta.domain.margins import NOTHING, Figures, Work, job_figures, rate_on, roll_up
+
+D = Decimal
+HOUR = 3_600_000_000
+RATES = {7: [(dt.date(2026, 1, 1), D("30.00")), (dt.date(2026, 7, 1), D("33.00"))]}
+
+
+def test_the_rate_in_force_on_the_day_of_the_work_prices_it():
+    assert rate_on(RATES[7], dt.date(2025, 12, 31)) is None
+    assert rate_on(RATES[7], dt.date(2026, 6, 30)) == D("30.00")
+    assert rate_on(RATES[7], dt.date(2026, 7, 1)) == D("33.00")
+
+
+def test_a_job_costs_its_time_and_expenses():
+    figures = job_figures(
+        revenue=D("82.50"),
+        work=[Work(7, dt.date(2026, 6, 30), HOUR * 3 // 2), Work(9, dt.date(2026, 6, 30), HOUR)],
+        expenses=[D("12.00")],
+        rates=RATES,
+    )
+    assert (figures.labour, figures.expenses, figures.unpriced_hours) == (D("45"), D("12.00"), 1)
+    assert (figures.cost, figures.margin, figures.margin_percent) == (
+        D("57.00"),
+        D("25.50"),
+        D("30.91"),
+    )
+    assert Figures(D(0), D(5), D(0), D(0)).margin_percent is None  # no revenue, no share
+
+
+def test_jobs_roll_up_by_a_key():
+    one = Figures(D("100"), D("40"), D("0"), D("0"))
+    two = Figures(D("50"), D("60"), D("5"), D("0"))
+    assert roll_up([(one, "C-1"), (two, "C-1"), (one, "C-2")], key=str) == [
+        ("C-1", 2, Figures(D("150"), D("100"), D("5"), D("0"))),
+        ("C-2", 1, one),
+    ]
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10_000, places=2), max_size=20))
+def test_the_margin_of_a_group_is_the_sum_of_its_jobs_margins(revenues):
+    jobs = [Figures(r, r / 2, D("1.00"), D(0)) for r in revenues]
+    total = sum(jobs, NOTHING)
+    assert total.margin == sum((j.margin for j in jobs), D(0))
+    assert all(isinstance(v, Decimal) for v in (total.revenue, total.cost, total.margin))
