@@ -147,9 +147,13 @@ def contractor_statement_create(
             "day": ends_on.isoformat()
         }
         raise StatementPeriodNotEnded(message, fields={"ends_on": [message]})
+    # One statement of a contractor is made at a time: the contractor's row is locked, so a
+    # second draft made at the same moment sees the first and is refused as overlapping.
+    list(type(contractor)._default_manager.select_for_update().filter(pk=contractor.pk))
     overlapping = (
-        ContractorStatement.objects.select_for_update()
-        .filter(contractor=contractor, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        ContractorStatement.objects.filter(
+            contractor=contractor, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
         .order_by("starts_on", "id")
         .first()
     )
@@ -160,8 +164,8 @@ def contractor_statement_create(
     for line in lines:
         total = total + line.amount
     try:
-        # A draft of the same contractor made at the same moment: the unique period (or a work
-        # order on one statement only) refuses the second, as if it had come after the first.
+        # Where rows are not locked (SQLite), the unique period (or a work order on one
+        # statement only) refuses a second draft made at the same moment.
         with transaction.atomic():
             statement = ContractorStatement.objects.create(
                 contractor=contractor,

@@ -17,7 +17,7 @@ from pacta.billing.errors import (
     StatementPeriodNotEnded,
     StatementPeriodOverlaps,
 )
-from pacta.billing.models import ContractorStatementLine
+from pacta.billing.models import ContractorStatement, ContractorStatementLine
 from pacta.billing.selectors import contractor_statement_awaiting, contractor_statement_list
 from pacta.billing.services.contractors import (
     contractor_statement_create,
@@ -25,6 +25,7 @@ from pacta.billing.services.contractors import (
 )
 from pacta.domain.errors import InvalidInput
 from tests.support import make
+from tests.support.concurrency import at_once
 from tests.support.contractor_work import contractor_job as job
 from tests.support.contractor_work import contractor_shop
 from tests.support.make import at
@@ -275,3 +276,26 @@ def test_issuing_freezes_the_draft_and_is_audited(shop):
     assert issued.issued_at == at("2026-04-03 09:00")
     entries = AuditEntry.objects.filter(entity_id=str(draft.pk), entity_type=KIND).order_by("id")
     assert [(e.action, e.reason) for e in entries] == [("create", "March"), ("update", "Checked")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "periods",
+    [(MARCH, MARCH), (MARCH, {"starts_on": date(2026, 3, 25), "ends_on": date(2026, 4, 1)})],
+)
+def test_two_drafts_made_at_once_make_one_statement(shop, periods):
+    job(shop, shop["upkeep"], day="2026-03-20", decide=True)
+    given = iter(periods)
+
+    def draft():
+        return contractor_statement_create(
+            actor=None, contractor=shop["company"], now=NOW, reason="March", **next(given)
+        )
+
+    made, errors = at_once(draft)
+    assert (len(made), [type(e) for e in errors]) == (1, [StatementPeriodOverlaps])
+    assert list(ContractorStatement.objects.values_list("pk", flat=True)) == [made[0].pk]
+    # Whichever came first: its lines only (the work of 20 March is in March only).
+    paid = 1 if made[0].starts_on == date(2026, 3, 1) else 0
+    assert ContractorStatementLine.objects.filter(statement=made[0]).count() == paid
+    assert ContractorStatementLine.objects.count() == paid
