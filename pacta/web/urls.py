@@ -20,6 +20,7 @@ urlpatterns = [
     path("intake/", include("pacta.web.intake")),
     path("portal/", include("pacta.web.portal")),
     path("finance/sepa/", include("pacta.web.sepa")),
+    path("finance/contractor-statements/", include("pacta.web.contractor_statements")),
     path("portal/quotes/", include("pacta.web.quotes")),
     path("portal/invoices/", include("pacta.web.portal_invoices")),
     path("contractor/statements/", include("pacta.web.contractors")),
