@@ -4,21 +4,16 @@ invoice and see that invoice become paid."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from pacta.billing.models import BankStatement, ContractPeriod
-from pacta.billing.services import invoice_issue, period_close, periods_ensure
+from pacta.billing.models import BankStatement
 from tests.browser.conftest import sign_in
 from tests.support import make
-from tests.support.make import at
 from tests.support.state import row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NOW = at("2026-04-02 10:00")
 STATEMENT = (
     "booked_on,amount,currency,reference,counterparty\n"
     "2026-04-11,181.50,EUR,Factura F2026-00001,Hotel Ribera\n"
@@ -28,12 +23,7 @@ STATEMENT = (
 
 def test_finance_imports_a_statement_and_settles_the_waiting_line(page: Page, tmp_path):
     customer = make.customer(legal_name="Hotel Ribera S.L.", language="en")
-    contract = make.contract(customer, scope=[(make.service(), "included")])
-    periods_ensure(contract=contract, until=date(2026, 2, 28), now=NOW)
-    january, february = [
-        invoice_issue(actor=None, invoice=period_close(actor=None, period=p, now=NOW), now=NOW)
-        for p in ContractPeriod.objects.filter(contract=contract).order_by("starts_on")
-    ]
+    january, february = make.issued_invoices(customer)
     csv_file = tmp_path / "april.csv"
     csv_file.write_text(STATEMENT, encoding="utf-8")
     finance = make.user("finance")

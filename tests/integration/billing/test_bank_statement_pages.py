@@ -4,23 +4,19 @@ reason; a refused file is shown with the service's words (row, column) and write
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pacta.audit.selectors import audit_entry_list_for
-from pacta.billing.models import BankStatement, BankStatementLine, ContractPeriod, Payment
-from pacta.billing.services import invoice_issue, period_close, periods_ensure
+from pacta.billing.models import BankStatement, BankStatementLine, Payment
 from tests.support import make
-from tests.support.make import at
 from tests.support.state import row, table_counts
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/finance/bank-statements/"
-NOW = at("2026-04-02 10:00")
 Q = Decimal
 HEADER = "booked_on,amount,currency,reference,counterparty\n"
 APRIL = (
@@ -34,12 +30,7 @@ APRIL = (
 @pytest.fixture
 def billed():
     customer = make.customer(legal_name="Clínica Norte S.L.", language="en", currency="EUR")
-    contract = make.contract(customer, scope=[(make.service(), "included")])
-    periods_ensure(contract=contract, until=date(2026, 2, 28), now=NOW)
-    return [
-        invoice_issue(actor=None, invoice=period_close(actor=None, period=p, now=NOW), now=NOW)
-        for p in ContractPeriod.objects.filter(contract=contract).order_by("starts_on")
-    ]
+    return make.issued_invoices(customer)
 
 
 def upload(client, content: bytes, name="april.csv"):

@@ -4,13 +4,12 @@ refusal is shown next to its field and writes nothing; other roles do not reach 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from pacta.billing.models import ContractPeriod, Dispute, Invoice
-from pacta.billing.services import dispute_raise, invoice_issue, period_close, periods_ensure
+from pacta.billing.models import Dispute, Invoice
+from pacta.billing.services import dispute_raise
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import row, table_counts
@@ -26,12 +25,7 @@ Q = Decimal
 def disputed():
     """Two issued invoices of one line each (150.00 + 21% VAT); January's line is disputed."""
     customer = make.customer(legal_name="Clínica Norte S.L.", language="en", currency="EUR")
-    contract = make.contract(customer, scope=[(make.service(), "included")])
-    periods_ensure(contract=contract, until=date(2026, 2, 28), now=NOW)
-    invoices = [
-        invoice_issue(actor=None, invoice=period_close(actor=None, period=p, now=NOW), now=NOW)
-        for p in ContractPeriod.objects.filter(contract=contract).order_by("starts_on")
-    ]
+    invoices = make.issued_invoices(customer)
     reader = make.user("customer", customer=customer, first_name="Ana", last_name="Ruiz")
     dispute = dispute_raise(
         actor=reader, line=invoices[0].lines.get(), reason="The unit was off all week", now=NOW

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from pacta.billing.models import ContractPeriod, Payment
-from pacta.billing.services import invoice_issue, payment_record, period_close, periods_ensure
+from pacta.billing.models import Payment
+from pacta.billing.services import payment_record
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import row, table_counts
@@ -26,13 +26,7 @@ Q = Decimal
 def billed():
     """Two issued invoices of 181.50 (150.00 + 21% VAT): January and February."""
     customer = make.customer(legal_name="Clínica Norte S.L.", language="en", currency="EUR")
-    contract = make.contract(customer, scope=[(make.service(), "included")])
-    periods_ensure(contract=contract, until=date(2026, 2, 28), now=NOW)
-    invoices = [
-        invoice_issue(actor=None, invoice=period_close(actor=None, period=p, now=NOW), now=NOW)
-        for p in ContractPeriod.objects.filter(contract=contract).order_by("starts_on")
-    ]
-    return customer, invoices
+    return customer, make.issued_invoices(customer)
 
 
 def record(client, customer, amount, **values):
