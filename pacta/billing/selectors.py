@@ -20,6 +20,7 @@ from pacta.billing.models import (
     ChargeLine,
     ContractorStatement,
     ContractPeriod,
+    CostRate,
     Dispute,
     Invoice,
     InvoiceKind,
@@ -133,6 +134,10 @@ def invoice_run_list(*, audience: Audience) -> QuerySet[InvoiceRun]:
 def billing_terms_list(*, audience: Audience) -> QuerySet[BillingTerms]:
     rows = BillingTerms.objects.select_related("contract", "fee_tax_rate").order_by("contract")
     return visible(rows, audience)
+
+
+def cost_rate_list(*, audience: Audience) -> QuerySet[CostRate]:
+    return visible(CostRate.objects.select_related("technician"), audience)
 
 
 def payment_list(*, audience: Audience) -> QuerySet[Payment]:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("finance/payments/", include("pacta.web.payments")),
     path("finance/bank-statements/", include("pacta.web.bank_statements")),
     path("finance/disputes/", include("pacta.web.disputes")),
+    path("finance/contractor-statements/", include("pacta.web.contractor_statements")),
     path("portal/quotes/", include("pacta.web.quotes")),
     path("portal/invoices/", include("pacta.web.portal_invoices")),
     path("contractor/statements/", include("pacta.web.contractors")),
