@@ -29,6 +29,19 @@ def billed():
     return customer, make.issued_invoices(customer)
 
 
+def held_as_credit(customer, amount):
+    """A payment that pays no invoice yet: all of it is the customer's credit."""
+    return payment_record(
+        actor=None,
+        customer=customer,
+        amount=Q(amount),
+        currency="EUR",
+        received_on=date(2026, 4, 10),
+        invoices=[],
+        now=NOW,
+    )
+
+
 def record(client, customer, amount, **values):
     data = {
         "customer": customer.pk,
@@ -83,15 +96,7 @@ def test_an_over_payment_is_held_as_credit_then_allocated_and_the_invoice_is_pai
 
 def test_the_last_part_of_a_credit_pays_an_invoice(client, billed):
     customer, (january, _february) = billed
-    payment = payment_record(
-        actor=None,
-        customer=customer,
-        amount=Q("500.00"),
-        currency="EUR",
-        received_on=date(2026, 4, 10),
-        invoices=[],
-        now=NOW,
-    )
+    payment = held_as_credit(customer, "500.00")
     client.force_login(make.user("finance"))
     page = client.get(f"{PAGE}{payment.pk}/").content.decode()
     assert "F2026-00001 · issued · 181.50 EUR owed" in page
@@ -155,15 +160,7 @@ def test_paying_an_invoice_of_another_customer_is_refused(client, billed):
 
 def test_allocating_more_than_is_left_is_refused_and_nothing_is_written(client, billed):
     customer, (january, _february) = billed
-    payment = payment_record(
-        actor=None,
-        customer=customer,
-        amount=Q("20.00"),
-        currency="EUR",
-        received_on=date(2026, 4, 10),
-        invoices=[],
-        now=NOW,
-    )
+    payment = held_as_credit(customer, "20.00")
     client.force_login(make.user("finance"))
     before = table_counts()
     response = client.post(f"{PAGE}{payment.pk}/", {"invoice": january.pk, "amount": "25.00"})
