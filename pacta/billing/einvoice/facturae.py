@@ -10,6 +10,7 @@ positive). Totals have two decimals, unit prices up to eight; the tax is IVA (``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django_countries import countries
@@ -34,6 +35,7 @@ from pacta.domain.facturae import (
 
 FE = "http://www.facturae.gob.es/formato/Versiones/Facturaev3_2_2.xml"
 DS = "http://www.w3.org/2000/09/xmldsig#"
+#: The root is in Facturae's namespace, every other element unqualified (prefix "").
 NS = {"fe": FE, "": ""}
 IVA = "01"
 #: A corrective invoice by differences of the taxable base (Facturae's lists, in Spanish).
@@ -255,15 +257,12 @@ def facturae_figures(xml: bytes) -> Figures:
     """What the arithmetic rules need, read back from a Facturae file (in its sign; Facturae
     has no tax categories: each rate's is the one EN 16931 would give it)."""
     figures = figures_read(xml, NS, PATHS)
-    return Figures(
-        **{
-            **vars(figures),
-            "line_nets": tuple(
-                (net, tax_category(percent), percent) for net, _c, percent in figures.line_nets
-            ),
-            "taxes": tuple(
-                (base, tax, tax_category(percent), percent)
-                for base, tax, _c, percent in figures.taxes
-            ),
-        }
+    return replace(
+        figures,
+        line_nets=tuple(
+            (net, tax_category(percent), percent) for net, _c, percent in figures.line_nets
+        ),
+        taxes=tuple(
+            (base, tax, tax_category(percent), percent) for base, tax, _c, percent in figures.taxes
+        ),
     )

@@ -261,6 +261,16 @@ def test_the_customer_user_sees_its_customer_and_the_hospital_it_pays_for():
     assert [c.number for c in contract_list(audience=audience_of(hospital_user))] == ["ES-FSR-001"]
 
 
+def test_the_public_sector_foundation_has_its_three_dir3_codes_and_the_others_none():
+    demo_load(now=NOW)
+    codes = {
+        c.legal_name: (c.dir3_accounting_office, c.dir3_managing_body, c.dir3_processing_unit)
+        for c in customer_list(audience=SYSTEM)
+        if c.dir3_accounting_office
+    }
+    assert codes == {"Fundación Sanitaria San Rafael": ("A13002908", "A13031045", "A13031046")}
+
+
 def test_every_demo_user_can_sign_in_with_the_demo_password():
     demo_load(now=NOW)
 
