@@ -255,8 +255,14 @@ PATHS = FigurePaths(
 
 def facturae_figures(xml: bytes) -> Figures:
     """What the arithmetic rules need, read back from a Facturae file (in its sign; Facturae
-    has no tax categories: each rate's is the one EN 16931 would give it)."""
+    has no tax categories: each rate's is the one EN 16931 would give it; a person's name is
+    their Individual/Name)."""
     figures = figures_read(xml, NS, PATHS)
+    root = etree.fromstring(xml)
+
+    def person(party: str) -> str:
+        return (root.findtext(f"{party}Individual/Name") or "").strip()
+
     return replace(
         figures,
         line_nets=tuple(
@@ -265,4 +271,6 @@ def facturae_figures(xml: bytes) -> Figures:
         taxes=tuple(
             (base, tax, tax_category(percent), percent) for base, tax, _c, percent in figures.taxes
         ),
+        seller_name=figures.seller_name or person(_SELLER),
+        buyer_name=figures.buyer_name or person(_BUYER),
     )

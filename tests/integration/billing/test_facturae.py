@@ -281,6 +281,41 @@ def test_a_french_buyer_is_resident_in_the_eu_at_an_overseas_address(issued):  #
     assert rules.facturae_violations(xml) == []
 
 
+def test_a_spanish_person_is_an_individual_and_a_swiss_company_resident_elsewhere(issued):  # noqa: F811
+    person = make.customer(legal_name="Ana García López", tax_id="12345678Z", **ADDRESS)
+    zurich = make.customer(
+        legal_name="Alpen Klima AG",
+        tax_id="CHE123456789MWST",
+        country="CH",
+        address_line1="Bahnhofstrasse 1",
+        postal_code="8001",
+        city="Zürich",
+        region="ZH",
+        language="en",
+    )
+    xml = render(invoice_issue(actor=None, invoice=another_draft_of(person, issued), now=NOW))
+    assert children(xml.content, BUYER + "TaxIdentification")[:2] == [
+        ("PersonTypeCode", "F"),
+        ("ResidenceTypeCode", "R"),
+    ]
+    assert children(xml.content, BUYER + "Individual")[:3] == [
+        ("Name", "Ana"),
+        ("FirstSurname", "García"),
+        ("SecondSurname", "López"),
+    ]
+    assert nodes(xml.content, BUYER + "LegalEntity") == []
+    assert rules.xsd_errors(xml.content, "facturae") == []
+    xml = render(invoice_issue(actor=None, invoice=another_draft_of(zurich, issued), now=NOW))
+    assert children(xml.content, BUYER + "TaxIdentification") == [
+        ("PersonTypeCode", "J"),
+        ("ResidenceTypeCode", "E"),
+        ("TaxIdentificationNumber", "CHE123456789MWST"),
+    ]
+    assert one(xml.content, BUYER + "LegalEntity/OverseasAddress/CountryCode") == "CHE"
+    assert one(xml.content, INVOICE + "InvoiceIssueData/LanguageName") == "en"
+    assert rules.xsd_errors(xml.content, "facturae") == []
+
+
 def test_an_invoice_issued_before_the_codes_were_frozen_reads_them_from_the_customer(
     public,
     issued,  # noqa: F811

@@ -1,14 +1,16 @@
 """A Spanish public body's DIR3 codes on a customer (accounting office, managing body,
 processing unit): kept upper-case, each of its shape, all three or none, audited; refused by
-field through the service and over real HTTP, writing nothing."""
+field through the service, over real HTTP and in the back office, writing nothing."""
 
 from __future__ import annotations
 
 import pytest
 
 from pacta.audit.models import AuditEntry
+from pacta.customers.models import Customer
 from pacta.customers.services import customer_update
 from pacta.domain.errors import InvalidInput
+from tests.integration.platform.test_back_office import _customer_form, _signed_in, _url
 from tests.support import make
 from tests.support.state import table_counts
 
@@ -99,3 +101,25 @@ def test_the_api_sets_reads_and_refuses_the_codes_by_field(api):
     assert table_counts() == counts
     customer.refresh_from_db()
     assert customer.dir3_processing_unit == "LA0007465"
+
+
+def test_a_manager_sets_the_codes_in_the_back_office_and_a_lone_code_is_refused_there():
+    customer = make.customer(tax_id="ESB00000001")
+    client = _signed_in(make.user("manager"))
+    url = _url(Customer, "change", customer.pk)
+    counts = table_counts()
+    refused = client.post(
+        url, _customer_form(tax_id="ESB00000001", dir3_accounting_office="L01281343")
+    )
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors == {
+        "dir3_managing_body": [ALL_OR_NONE],
+        "dir3_processing_unit": [ALL_OR_NONE],
+    }
+    assert table_counts() == counts
+    saved = client.post(url, _customer_form(tax_id="ESB00000001", **CODES, reason="FACe"))
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    customer.refresh_from_db()
+    assert {name: getattr(customer, name) for name in CODES} == CODES
+    entry = AuditEntry.objects.filter(entity_type="customers.customer").latest("id")
+    assert (entry.reason, entry.after["dir3_managing_body"]) == ("FACe", "L01281343")
