@@ -28,6 +28,9 @@ class CustomerSerializer(RecordSerializer):
             "parent",
             "is_active",
             "notes",
+            "dir3_accounting_office",
+            "dir3_managing_body",
+            "dir3_processing_unit",
             "reason",
         ]
         extra_kwargs = {"currency": {"required": False}, "language": {"required": False}}

@@ -342,8 +342,9 @@ class InvoiceViewSet(RecordViewSet):
     )
     @action(detail=True)
     def einvoice(self, request: Request, pk: Any = None) -> HttpResponse:
-        """The issued invoice as an EN 16931 e-invoice: ``facturx`` (PDF/A-3 with CII XML),
-        ``cii`` or ``ubl`` (UBL 2.1), checked against its XSD and the EN 16931 rules."""
+        """The issued invoice as an e-invoice: EN 16931's ``facturx`` (PDF/A-3 with CII XML),
+        ``cii`` or ``ubl`` (UBL 2.1), or ``facturae`` (Facturae 3.2.2, unsigned), checked
+        against its XSD and the EN 16931 arithmetic rules."""
         invoice = self.get_object()
         found = einvoice_render(
             audience=audience(request),

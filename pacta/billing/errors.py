@@ -164,7 +164,7 @@ class ExportCurrencyRefused(InvalidInput):
 
 # --- e-invoices ---------------------------------------------------------------------------------
 class EInvoiceSyntaxUnknown(InvalidInput):
-    """The e-invoice syntax asked for is not one of facturx, cii, ubl."""
+    """The e-invoice syntax asked for is not one of facturx, cii, ubl, facturae."""
 
     code = "einvoice_syntax_unknown"
 
@@ -173,6 +173,13 @@ class EInvoiceSellerIncomplete(Conflict):
     """The seller's details (setting PACTA_SELLER) lack what EN 16931 requires."""
 
     code = "einvoice_seller_incomplete"
+
+
+class EInvoiceBuyerIncomplete(Conflict):
+    """The customer's details frozen on the invoice lack what Facturae needs (tax id, a full
+    Spanish or foreign address)."""
+
+    code = "einvoice_buyer_incomplete"
 
 
 class EInvoiceRejected(Conflict):

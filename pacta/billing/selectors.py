@@ -54,6 +54,7 @@ from pacta.domain.einvoice import (
     seller_missing,
 )
 from pacta.domain.errors import NotFound
+from pacta.domain.facturae import DIR3_ROLES
 from pacta.domain.money import Money
 from pacta.service.selectors import work_order_list
 
@@ -309,7 +310,7 @@ def invoice_get_for_einvoice(*, audience: Audience, pk: Any) -> EDocument:
     document's sign (a credit note's positive). A draft is refused (``invoice_not_issued``)."""
     row = (
         invoice_list(audience=audience)
-        .select_related("contract", "corrects", "customer")
+        .select_related("contract", "corrects__series", "corrects__period", "customer", "series")
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
             Prefetch("tax_totals", queryset=InvoiceTaxTotal.objects.order_by("tax_percent")),
@@ -366,7 +367,31 @@ def invoice_get_for_einvoice(*, audience: Audience, pk: Any) -> EDocument:
         corrects_number=(row.corrects.number or "") if row.corrects else "",
         corrects_issue_on=row.corrects.issue_date if row.corrects else None,
         seller_iban=iban,
+        series_code=row.series.code,
+        corrects_series_code=row.corrects.series.code if row.corrects else "",
+        language=row.language,
+        corrects_period=_tax_period(row.corrects) if row.corrects else None,
+        buyer_centres=_buyer_centres(buyer, row.customer),
     )
+
+
+def _tax_period(invoice: Invoice) -> tuple[dt.date, dt.date] | None:
+    """The days an invoice taxed: its billing period, else its date of supply."""
+    if invoice.period is not None:
+        return invoice.period.starts_on, invoice.period.ends_on
+    day = invoice.tax_point_date or invoice.issue_date
+    return (day, day) if day else None
+
+
+def _buyer_centres(buyer: dict[str, str], customer: Any) -> tuple[tuple[str, str], ...]:
+    """The buyer's DIR3 centres as (role, code), as frozen at issue; an invoice issued before
+    they were frozen reads them from the customer."""
+    frozen = any(field in buyer for _role, field in DIR3_ROLES)
+    codes = tuple(
+        (role, str((buyer.get(field) if frozen else getattr(customer, field, "")) or ""))
+        for role, field in DIR3_ROLES
+    )
+    return codes if all(code for _role, code in codes) else ()
 
 
 # --- contractor statements ----------------------------------------------------------------------

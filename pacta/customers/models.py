@@ -57,6 +57,26 @@ class Customer(Address):
     )
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A Spanish public body's administrative centres (DIR3 codes), named on its Facturae
+    # e-invoices for FACe: all three or none.
+    dir3_accounting_office = models.CharField(
+        _("accounting office (DIR3)"),
+        max_length=10,
+        blank=True,
+        help_text=_("Oficina contable, role 01 in FACe, e.g. L01281343."),
+    )
+    dir3_managing_body = models.CharField(
+        _("managing body (DIR3)"),
+        max_length=10,
+        blank=True,
+        help_text=_("Órgano gestor, role 02 in FACe."),
+    )
+    dir3_processing_unit = models.CharField(
+        _("processing unit (DIR3)"),
+        max_length=10,
+        blank=True,
+        help_text=_("Unidad tramitadora, role 03 in FACe."),
+    )
 
     class Meta:
         verbose_name = _("customer")

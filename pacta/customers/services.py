@@ -21,6 +21,7 @@ from pacta.customers.models import Contact, Customer, Site
 from pacta.customers.selectors import customer_descendant_ids, site_is_referenced
 from pacta.domain.currencies import is_currency
 from pacta.domain.errors import FieldErrors, InvalidInput
+from pacta.domain.facturae import DIR3_ROLES, is_dir3_code
 from pacta.domain.zones import is_time_zone
 
 
@@ -31,7 +32,32 @@ def _normalized(values: Mapping[str, Any]) -> dict[str, Any]:
             values[name] = values[name].strip().upper()
     if isinstance(values.get("tax_id"), str):
         values["tax_id"] = values["tax_id"].replace(" ", "").strip().upper()
+    for _role, name in DIR3_ROLES:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip().upper()
     return values
+
+
+def _dir3_check(customer: Customer, errors: FieldErrors) -> None:
+    """Each DIR3 code has its shape; a customer gives all three centres or none."""
+    codes = {name: getattr(customer, name) for _role, name in DIR3_ROLES}
+    for name, code in codes.items():
+        if code and not is_dir3_code(code):
+            errors.add(
+                name,
+                _("%(code)s is not a DIR3 code: letters and digits, up to 10 (e.g. L01281343).")
+                % {"code": code},
+            )
+    if any(codes.values()):
+        for name, code in codes.items():
+            if not code:
+                errors.add(
+                    name,
+                    _(
+                        "Give all three DIR3 codes (accounting office, managing body, "
+                        "processing unit), or none."
+                    ),
+                )
 
 
 # --- customers ----------------------------------------------------------------------------------
@@ -44,6 +70,7 @@ def customer_check(customer: Customer, m2m: Mapping[str, list[Any]] | None = Non
         )
     if customer.tax_id and is_duplicate(customer, country=customer.country, tax_id=customer.tax_id):
         errors.add("tax_id", _("Another customer in this country has this tax id."))
+    _dir3_check(customer, errors)
     errors.raise_if_any()
     if (
         customer.parent_id is not None

@@ -360,6 +360,11 @@ CUSTOMERS: list[dict[str, Any]] = [
             "currency": "EUR",
             "language": "es",
             "payment_terms_days": 60,
+            # A foundation of the Comunidad de Madrid's public sector: FACe routes its Facturae
+            # invoices by these DIR3 codes (oficina contable, órgano gestor, unidad tramitadora).
+            "dir3_accounting_office": "A13002908",
+            "dir3_managing_body": "A13031045",
+            "dir3_processing_unit": "A13031046",
         },
         "contacts": [
             {

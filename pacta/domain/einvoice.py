@@ -83,6 +83,14 @@ class EDocument:
     corrects_number: str = ""
     corrects_issue_on: dt.date | None = None
     seller_iban: str = ""
+    #: what Facturae writes besides: the series of ``number`` and of ``corrects_number``, the
+    #: invoice's language, the tax period of the invoice corrected, and the buyer's
+    #: administrative centres as (role code, DIR3 code)
+    series_code: str = ""
+    corrects_series_code: str = ""
+    language: str = ""
+    corrects_period: tuple[dt.date, dt.date] | None = None
+    buyer_centres: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_credit_note(self) -> bool:

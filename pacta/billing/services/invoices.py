@@ -70,6 +70,7 @@ from pacta.billing.services.credits import sla_credits_before_close
 from pacta.contracts.selectors import contract_list, contract_version_list
 from pacta.domain import invoicing
 from pacta.domain.errors import InvalidInput, PactaError
+from pacta.domain.facturae import DIR3_ROLES
 from pacta.domain.terms import version_in_force
 from pacta.entitlements.selectors import credit_list_owed
 from pacta.service.selectors import work_order_reference
@@ -773,6 +774,7 @@ def _buyer(customer: Customer) -> dict[str, str]:
         "region": customer.region,
         "country": str(customer.country.code if customer.country else ""),
         "email": customer.email,
+        **{field: getattr(customer, field) for _role, field in DIR3_ROLES},
     }
 
 

@@ -47,6 +47,20 @@ class CustomerAdmin(RecordAdmin):
             _("Billing"),
             {"fields": (*ADDRESS, "email", "phone", "currency", "language", "payment_terms_days")},
         ),
+        (
+            _("Spanish public sector (FACe)"),
+            {
+                "fields": (
+                    "dir3_accounting_office",
+                    "dir3_managing_body",
+                    "dir3_processing_unit",
+                ),
+                "description": _(
+                    "The DIR3 codes of a public body's administrative centres, named on its "
+                    "Facturae e-invoices: all three or none."
+                ),
+            },
+        ),
         (_("Notes"), {"fields": ("notes",)}),
     )
 

@@ -285,7 +285,7 @@ def test_a_draft_an_unknown_syntax_and_an_incomplete_seller_are_refused(issued, 
     with pytest.raises(EInvoiceSyntaxUnknown) as unknown:
         render(issued["invoice"], "pdf")
     assert unknown.value.fields == {
-        "syntax": ["Unknown e-invoice syntax pdf: choose one of facturx, cii, ubl."]
+        "syntax": ["Unknown e-invoice syntax pdf: choose one of facturx, cii, ubl, facturae."]
     }
     settings.PACTA_SELLER = {**SELLER, "vat_id": "", "city": ""}
     with pytest.raises(EInvoiceSellerIncomplete) as incomplete:

@@ -13,9 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from lxml import etree
 
 from pacta.accounts.access import SYSTEM, audience_of
 from pacta.accounts.selectors import team_list, user_list
+from pacta.billing.einvoice import einvoice_render, rules
+from pacta.billing.selectors import invoice_list
 from pacta.catalog.selectors import (
     price_list_list,
     tax_rate_list,
@@ -38,6 +41,7 @@ from pacta.service.selectors import (
 )
 from pacta.sla.selectors import calendar_list, sla_calendar, sla_policy_list
 from pacta.web.board import board_rows
+from tests.integration.billing.test_einvoice import SELLER
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
@@ -259,6 +263,37 @@ def test_the_customer_user_sees_its_customer_and_the_hospital_it_pays_for():
         "Hospital Universitario San Rafael",
     ]
     assert [c.number for c in contract_list(audience=audience_of(hospital_user))] == ["ES-FSR-001"]
+
+
+def test_the_public_sector_foundation_has_its_three_dir3_codes_and_the_others_none():
+    demo_load(now=NOW)
+    codes = {
+        c.legal_name: (c.dir3_accounting_office, c.dir3_managing_body, c.dir3_processing_unit)
+        for c in customer_list(audience=SYSTEM)
+        if c.dir3_accounting_office
+    }
+    assert codes == {"Fundación Sanitaria San Rafael": ("A13002908", "A13031045", "A13031046")}
+
+
+def test_the_foundations_demo_invoices_name_its_centres_in_facturae(settings):
+    demo_load(now=NOW)
+    settings.PACTA_SELLER = dict(SELLER)
+    invoice = (
+        invoice_list(audience=SYSTEM)
+        .filter(state="issued", customer__legal_name="Fundación Sanitaria San Rafael")
+        .order_by("issue_date", "pk")
+        .first()
+    )
+    assert invoice is not None
+    xml = einvoice_render(audience=SYSTEM, invoice_id=invoice.pk, syntax="facturae").content
+    root = etree.fromstring(xml)
+    centres = root.xpath("//BuyerParty/AdministrativeCentres/AdministrativeCentre")
+    assert [(c.findtext("CentreCode"), c.findtext("RoleTypeCode")) for c in centres] == [
+        ("A13002908", "01"),
+        ("A13031045", "02"),
+        ("A13031046", "03"),
+    ]
+    assert rules.xsd_errors(xml, "facturae") == []
 
 
 def test_every_demo_user_can_sign_in_with_the_demo_password():
