@@ -3,12 +3,16 @@ office roles allowed) reach them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import httpx
 import pytest
+from django.test import Client
 
 from pacta.billing.models import Invoice, InvoiceRun
 from pacta.billing.services import period_close, periods_ensure
+from pacta.customers.services import customer_update
 from tests.support import make
 from tests.support.make import at
 from tests.support.state import table_counts
@@ -61,6 +65,49 @@ def test_an_invoice_is_issued_from_its_page(client, contract):
     client.force_login(make.user("finance"))
     response = client.post(f"/finance/invoices/{draft.pk}/", {"issue": ""}, follow=True)
     assert 'data-testid="number">F2026-00001<' in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_issued_invoice_page_links_each_e_invoice_and_finance_downloads_them(
+    live_server, contract, settings
+):
+    from tests.integration.billing.test_einvoice import SELLER
+
+    settings.PACTA_SELLER = dict(SELLER)
+    # Facturae needs the buyer's full Spanish address.
+    customer_update(
+        actor=None,
+        customer=contract.customer,
+        values={"address_line1": "Calle Mayor 5", "postal_code": "28013", "region": "Madrid"},
+        reason="Address for Facturae",
+    )
+    periods_ensure(contract=contract, until=date(2026, 1, 31), now=at("2026-02-02 10:00"))
+    draft = period_close(actor=None, period=contract.billing_periods.get())
+    client = Client()
+    client.force_login(make.user("finance"))
+    assert (
+        'data-testid="einvoice"'
+        not in client.get(f"/finance/invoices/{draft.pk}/").content.decode()
+    )
+    client.post(f"/finance/invoices/{draft.pk}/", {"issue": ""})
+    page = client.get(f"/finance/invoices/{draft.pk}/").content.decode()
+    links = re.findall(r'href="(/api/v1/invoices/\d+/einvoice/\?syntax=\w+)"', page)
+    assert links == [
+        f"/api/v1/invoices/{draft.pk}/einvoice/?syntax={syntax}"
+        for syntax in ("facturx", "ubl", "cii", "facturae")
+    ]
+    # Followed over real HTTP with the page's session, each link gives its file.
+    session = {"sessionid": client.cookies["sessionid"].value}
+    got = [
+        (response.status_code, response.headers["content-type"], response.content[:5])
+        for response in (httpx.get(live_server.url + link, cookies=session) for link in links)
+    ]
+    assert got == [
+        (200, "application/pdf", b"%PDF-"),
+        (200, "application/xml", b"<?xml"),
+        (200, "application/xml", b"<?xml"),
+        (200, "application/xml", b"<?xml"),
+    ]
 
 
 @pytest.mark.parametrize("role", ["customer", "technician", "dispatcher"])
