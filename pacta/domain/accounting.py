@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pacta.domain.errors import InvalidInput
 from pacta.domain.money import Money, quantum_of
+from pacta.domain.parties import PostalParty
 from pacta.domain.text import gettext_noop
 
 HUNDRED = Decimal(100)
@@ -42,20 +43,12 @@ class ExportTax:
     tax: Money
 
 
-@dataclass(frozen=True)
-class ExportBuyer:
+@dataclass(frozen=True, kw_only=True)
+class ExportBuyer(PostalParty):
     """The customer as it was at issue (kept on the invoice), and its id."""
 
     customer_id: int
-    name: str
     tax_id: str = ""
-    email: str = ""
-    address: str = ""
-    address_2: str = ""
-    postal_code: str = ""
-    city: str = ""
-    region: str = ""
-    country: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from pacta.domain.parties import PostalParty
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 INVOICE_TYPE = "380"
 CREDIT_NOTE_TYPE = "381"
 
 
-@dataclass(frozen=True)
-class EParty:
-    """A seller or buyer: legal name, VAT identifier, postal address (country as ISO 3166)."""
+@dataclass(frozen=True, kw_only=True)
+class EParty(PostalParty):
+    """A seller or buyer: legal name, postal address and e-mail, and its VAT identifier."""
 
-    name: str
     vat_id: str = ""
-    address: str = ""
-    address_2: str = ""
-    postal_code: str = ""
-    city: str = ""
-    region: str = ""
-    country: str = ""
-    email: str = ""
 
 
 @dataclass(frozen=True)
