@@ -64,6 +64,12 @@ def test_the_customer_sees_its_issued_invoices_and_what_each_line_is(issued, wor
     ]
     assert rows(by_id(page, "lines"))[2][0].startswith("WO-")
     assert text(find_all(page, "td", **{"data-testid": "gross"})[0]) == f"{issued.gross_total} EUR"
+    (einvoice,) = find_all(page, "p", **{"data-testid": "einvoice"})
+    links = [a.get("href") for a in einvoice.iter("a")]
+    assert links == [
+        f"/api/v1/invoices/{issued.pk}/einvoice/?syntax={syntax}"
+        for syntax in ("facturx", "ubl", "cii", "facturae")
+    ]
     assert client.get(f"/portal/invoices/{other_draft.pk}/").status_code == 404
 
 
