@@ -1,4 +1,4 @@
-"""Reading ratings and their charge lines, billing periods, invoices and runs."""
+"""Reading ratings and their charge lines, billing periods, invoices and runs, costs."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from pacta.billing.models import (
     ChargeLine,
     ContractorStatement,
     ContractPeriod,
+    CostRate,
     Dispute,
     Invoice,
     InvoiceKind,
@@ -29,6 +30,7 @@ from pacta.billing.models import (
     InvoiceTaxTotal,
     Payment,
     PaymentAllocation,
+    ProductCost,
     Rating,
     SepaBatch,
     SepaCreditor,
@@ -153,6 +155,14 @@ def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLin
 
 def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
     return visible(Dispute.objects.select_related("line__invoice"), audience)
+
+
+def cost_rate_list(*, audience: Audience) -> QuerySet[CostRate]:
+    return visible(CostRate.objects.select_related("technician"), audience)
+
+
+def product_cost_list(*, audience: Audience) -> QuerySet[ProductCost]:
+    return visible(ProductCost.objects.select_related("product"), audience)
 
 
 def sepa_creditor_list(*, audience: Audience) -> QuerySet[SepaCreditor]:
