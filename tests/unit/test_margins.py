@@ -88,3 +88,28 @@ def test_the_margin_of_a_group_is_the_sum_of_its_jobs_margins(revenues):
     total = sum(jobs, NOTHING)
     assert total.margin == sum((j.margin for j in jobs), D(0))
     assert all(isinstance(v, Decimal) for v in (total.revenue, total.cost, total.margin))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([3, 5]),
+            st.dates(min_value=dt.date(2025, 6, 1), max_value=dt.date(2026, 6, 30)),
+            st.decimals(min_value=D("0.001"), max_value=1000, places=3),
+        ),
+        max_size=20,
+    )
+)
+def test_each_part_is_either_costed_at_its_days_cost_or_counted_apart(parts):
+    figures = job_figures(
+        revenue=D(0),
+        work=[],
+        expenses=[],
+        rates={},
+        parts=[Part(*part) for part in parts],
+        unit_costs=COSTS,
+    )
+    costed = [(q, rate_on(COSTS.get(p, ()), day)) for p, day, q in parts]
+    assert figures.parts == sum((q * c for q, c in costed if c is not None), D(0))
+    assert figures.unpriced_parts == sum(1 for _q, c in costed if c is None)
+    assert figures.cost == figures.parts
