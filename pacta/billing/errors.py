@@ -188,14 +188,16 @@ class ContractorRateMissing(Conflict):
     code = "contractor_rate_missing"
 
 
-class StatementPeriodNotEnded(Conflict):
-    """A contractor statement is made for a period that has ended only."""
+class StatementPeriodNotEnded(InvalidInput):
+    """A contractor statement is made for a period that has ended only (bad input: the field
+    ``ends_on`` is named)."""
 
     code = "statement_period_not_ended"
 
 
 class StatementPeriodOverlaps(Conflict):
-    """The period overlaps a statement already issued to the contractor."""
+    """The period overlaps a statement of the contractor, issued or draft (so drafting the same
+    period twice makes one statement)."""
 
     code = "statement_period_overlaps"
 

@@ -137,6 +137,10 @@ def billing_terms_list(*, audience: Audience) -> QuerySet[BillingTerms]:
     return visible(rows, audience)
 
 
+def cost_rate_list(*, audience: Audience) -> QuerySet[CostRate]:
+    return visible(CostRate.objects.select_related("technician"), audience)
+
+
 def payment_list(*, audience: Audience) -> QuerySet[Payment]:
     return visible(Payment.objects.select_related("customer"), audience)
 
@@ -155,10 +159,6 @@ def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLin
 
 def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
     return visible(Dispute.objects.select_related("line__invoice"), audience)
-
-
-def cost_rate_list(*, audience: Audience) -> QuerySet[CostRate]:
-    return visible(CostRate.objects.select_related("technician"), audience)
 
 
 def product_cost_list(*, audience: Audience) -> QuerySet[ProductCost]:

@@ -1666,3 +1666,37 @@ REDACTION_RULES: list[dict[str, Any]] = [
         "replacement": "[paciente]",
     },
 ]
+
+# --- finance (issue 6) -------------------------------------------------------------------------
+#: What an hour of each technician costs the company, from 1 January (costs and margins).
+COST_RATES: list[dict[str, Any]] = [
+    {"technician": "tech.ana", "hourly_cost": D("31.50"), "currency": "EUR"},
+    {"technician": "tech.pierre", "hourly_cost": D("34.00"), "currency": "EUR"},
+    {"technician": "tech.ivan", "hourly_cost": D("1850.00"), "currency": "RUB"},
+    {"technician": "tech.norte", "hourly_cost": D("38.00"), "currency": "EUR"},
+]
+#: Our account that collects direct debits, and the mandate the bakery signed with its contract.
+SEPA_CREDITOR: dict[str, Any] = {
+    "name": "Pacta Servicios Tecnicos S.L.",
+    "creditor_id": "ES97ZZZB12345678",
+    "iban": "ES76 2077 0024 0031 0257 5766",
+    "bic": "CVALESVVXXX",
+    "pain_version": "pain.008.001.08",
+    "is_default": True,
+}
+SEPA_MANDATES: list[dict[str, Any]] = [
+    {
+        "customer": "panaderia",
+        "reference": "PAN-MND-001",
+        "signed_on": InYear(12, 12, years=-1),
+        "debtor_name": "Panaderia Hermanos Ruiz S.L.",
+        "iban": "ES91 2100 0418 4502 0005 1332",
+        "bic": "CAIXESBBXXX",
+        "recurring": True,
+    },
+]
+#: How the customers paid the invoices the demo issued (every period up to the month before
+#: last; last month's are left as drafts for finance to review): each pays on the due day, by
+#: direct debit where it signed a mandate, else by transfer — except the latest invoice due of
+#: these customers, which the hotel paid half of and the oil company has not paid (overdue).
+PAID_PART_OF_LATEST: dict[str, Decimal] = {"hotel": D("0.5"), "uralneft": D("0")}

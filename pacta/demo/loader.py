@@ -34,6 +34,7 @@ from pacta.accounts import selectors as accounts_selectors
 from pacta.accounts import services as accounts_services
 from pacta.accounts.access import SYSTEM
 from pacta.billing import selectors as billing_selectors
+from pacta.billing import services as billing_services
 from pacta.billing.services import costs as billing_costs
 from pacta.catalog import selectors as catalog_selectors
 from pacta.catalog import services as catalog_services
@@ -89,6 +90,13 @@ KINDS: dict[str, Any] = {
     "inspection_parameter": _("inspection parameters"),
     "report_wording": _("report wordings"),
     "redaction_rule": _("redaction rules"),
+    "cost_rate": _("cost rates"),
+    "sepa_creditor": _("SEPA creditor accounts"),
+    "sepa_mandate": _("SEPA mandates"),
+    "rating": _("ratings"),
+    "billing_period": _("billing periods"),
+    "invoice": _("invoices"),
+    "payment": _("payments"),
 }
 #: Why the demo's records exist (the reason of the writes that need one).
 REASON = "Demo data"
@@ -195,6 +203,7 @@ class _Loader:
         self._tickets()
         self._inspection_templates()
         self._documents()
+        self._finance()
         return self.report
 
     def _demo_year(self) -> int:
@@ -796,4 +805,121 @@ class _Loader:
                 lambda part_values=part_values: service_services.part_used_create(
                     actor=None, values=part_values, reason=REASON
                 ),
+            )
+
+    # --- finance: cost rates, the SEPA account and mandate, invoices and their payments --------
+    def _finance(self) -> None:
+        first_day = dt.date(self.year, 1, 1)
+        for given in data.COST_RATES:
+            technician = self.users[given["technician"]]
+            values = {**given, "technician": technician, "effective_on": first_day}
+            self._ensure(
+                "cost_rate",
+                billing_selectors.cost_rate_list(audience=SYSTEM).filter(
+                    technician=technician, effective_on=first_day
+                ),
+                lambda values=values: billing_services.cost_rate_create(
+                    actor=None, values=values, reason=REASON
+                ),
+            )
+        creditor = data.SEPA_CREDITOR
+        self._ensure(
+            "sepa_creditor",
+            billing_selectors.sepa_creditor_list(audience=SYSTEM).filter(
+                creditor_id=creditor["creditor_id"]
+            ),
+            lambda: billing_services.sepa_creditor_create(
+                actor=None, values=creditor, reason=REASON
+            ),
+        )
+        debiting = set()
+        for given in data.SEPA_MANDATES:
+            customer = self.customers[given["customer"]]
+            debiting.add(customer.pk)
+            values = {**given, "customer": customer, "signed_on": self._day(given["signed_on"])}
+            self._ensure(
+                "sepa_mandate",
+                billing_selectors.sepa_mandate_list(audience=SYSTEM).filter(
+                    reference=given["reference"]
+                ),
+                lambda values=values: billing_services.sepa_mandate_create(
+                    actor=None, values=values, reason=REASON, now=self.now
+                ),
+            )
+        ratings = billing_selectors.rating_list(audience=SYSTEM)
+        if ratings.exists():
+            self.report.existing["rating"] += ratings.count()
+        else:
+            # The completed work is rated (the phone's completion would have queued it).
+            done = service_selectors.work_order_list(audience=SYSTEM).filter(
+                status__in=("completed", "accepted")
+            )
+            billing_services.work_orders_rate(
+                actor=None, work_orders=done, now=self.now, reason=REASON
+            )
+            self.report.created["rating"] += ratings.count()
+        billed = {
+            "billing_period": billing_selectors.contract_period_list(audience=SYSTEM),
+            "invoice": billing_selectors.invoice_list(audience=SYSTEM),
+            "payment": billing_selectors.payment_list(audience=SYSTEM),
+        }
+        if billed["invoice"].exists():
+            # Invoiced by an earlier load (or by finance since): nothing is billed again.
+            for kind, rows in billed.items():
+                self.report.existing[kind] += rows.count()
+            return
+        self._invoices_and_payments(debiting)
+        for kind, rows in billed.items():
+            self.report.created[kind] += rows.count()
+
+    def _invoices_and_payments(self, debiting: set[int]) -> None:
+        """Invoice every period that ended before this month; issue all but last month's (left
+        as drafts to review), each the day after its period; pay what fell due (see
+        ``data.PAID_PART_OF_LATEST``)."""
+        today = timezone.localdate(self.now)
+        this_month = today.replace(day=1)
+        last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+        if this_month - dt.timedelta(days=1) < dt.date(self.year, 1, 1):
+            return  # no demo contract has a period ended yet
+        billing_services.invoice_run(
+            actor=None, until=this_month - dt.timedelta(days=1), now=self.now
+        )
+        drafts = (
+            billing_selectors.invoice_list(audience=SYSTEM)
+            .filter(state="draft", period__ends_on__lt=last_month)
+            .select_related("period")
+            .order_by("period__ends_on", "pk")
+        )
+        for draft in drafts:
+            billing_services.invoice_issue(
+                actor=None,
+                invoice=draft,
+                now=self.now,
+                issue_date=draft.period.ends_on + dt.timedelta(days=1),
+            )
+        due = list(
+            billing_selectors.invoice_list(audience=SYSTEM)
+            .filter(state="issued", due_date__lt=today)
+            .select_related("customer")
+            .order_by("due_date", "pk")
+        )
+        latest = {invoice.customer_id: invoice for invoice in due}
+        part_of = {self.customers[ref].pk: part for ref, part in data.PAID_PART_OF_LATEST.items()}
+        for invoice in due:
+            part = (
+                part_of.get(invoice.customer_id, 1) if latest[invoice.customer_id] == invoice else 1
+            )
+            amount = (invoice.gross_total * part).quantize(invoice.gross_total)
+            if not amount:
+                continue
+            billing_services.payment_record(
+                actor=None,
+                customer=invoice.customer,
+                amount=amount,
+                currency=invoice.currency,
+                received_on=invoice.due_date,
+                method="direct_debit" if invoice.customer_id in debiting else "transfer",
+                reference=invoice.number,
+                invoices=[invoice],
+                now=self.now,
             )

@@ -31,9 +31,10 @@ INVOICE, RUN = "billing.invoice", "billing.invoicerun"
 EXPORT = "billing.accountingexport"
 
 
-def _finance(request: HttpRequest) -> Audience:
+def finance_reader(request: HttpRequest, kind: str = INVOICE) -> Audience:
+    """The office user asking, if its role may see ``kind`` (the finance pages' guard)."""
     reader = audience_of(request.user)
-    if not (reader.is_office and may(reader, INVOICE, VIEW)):
+    if not (reader.is_office and may(reader, kind, VIEW)):
         raise PermissionDenied
     return reader
 
@@ -77,7 +78,7 @@ def _run(request: HttpRequest) -> None:
 @login_required
 def invoicing(request: HttpRequest) -> HttpResponse:
     """Run, then review the drafts and issue those chosen."""
-    reader = _finance(request)
+    reader = finance_reader(request)
     if request.method == "POST":
         if "run" in request.POST:
             if not may(reader, RUN, ADD):
@@ -97,6 +98,7 @@ def invoicing(request: HttpRequest) -> HttpResponse:
         "may_issue": may(reader, INVOICE, CHANGE),
         "yesterday": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "may_sepa": may(reader, "billing.sepabatch", VIEW),
+        "may_contractor_statements": may(reader, "billing.contractorstatement", VIEW),
         **_export_form(reader),
     }
     return render(request, "finance/invoicing.html", context)
@@ -105,7 +107,7 @@ def invoicing(request: HttpRequest) -> HttpResponse:
 @login_required
 def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """One invoice: every line with where it came from, the taxes, and (a draft) issue."""
-    reader = _finance(request)
+    reader = finance_reader(request)
     invoice = get_object_or_404(selectors.invoice_list(audience=reader), pk=invoice_id)
     if request.method == "POST":
         if not may(reader, INVOICE, CHANGE):
@@ -139,7 +141,7 @@ def statement_response(invoice: Any, kind: str) -> HttpResponse:
 @login_required
 def invoice_statement(request: HttpRequest, invoice_id: int, kind: str) -> HttpResponse:
     """What the invoice billed, per ticket and work order, and why: to end a dispute."""
-    reader = _finance(request)
+    reader = finance_reader(request)
     invoice = get_object_or_404(selectors.invoice_list(audience=reader), pk=invoice_id)
     return statement_response(invoice, kind)
 
@@ -162,9 +164,7 @@ def _margin_query(request: HttpRequest) -> margin_reading.MarginQuery | str:
 @login_required
 def margins_page(request: HttpRequest) -> HttpResponse:
     """Cost against revenue per work order, contract, customer or month, sortable, and as CSV."""
-    reader = audience_of(request.user)
-    if not may(reader, margin_reading.KIND, VIEW):
-        raise PermissionDenied
+    reader = finance_reader(request, margin_reading.KIND)
     query = _margin_query(request)
     if isinstance(query, str):
         return render(request, "finance/margins.html", {"error": query}, status=400)
@@ -235,7 +235,7 @@ def _export_form(reader: Audience) -> dict[str, Any]:
 def accounting_export_page(request: HttpRequest) -> HttpResponse:
     """The accounting export of a range, as a download; a refusal is shown on the invoicing
     page, naming what to correct."""
-    reader = _finance(request)
+    reader = finance_reader(request)
     if not may(reader, EXPORT, VIEW):
         raise PermissionDenied
     try:

@@ -367,3 +367,20 @@ def sepa_mandate(customer: Any, **values: Any) -> Any:
         **values,
     }
     return sepa_mandate_create(actor=None, values=values, now=at("2026-04-02 10:00"))
+
+
+# --- invoicing ----------------------------------------------------------------------------------
+def issued_invoices(customer: Any, until: date = date(2026, 2, 28), **values: Any) -> list[Any]:
+    """A contract of ``customer`` (one included service: a fee of 150.00 + 21% VAT a month)
+    whose periods through ``until`` are closed and issued: its invoices, oldest first."""
+    from pacta.billing.models import ContractPeriod
+    from pacta.billing.services import invoice_issue, period_close, periods_ensure
+
+    now = values.pop("now", at("2026-04-02 10:00"))
+    made = contract(customer, scope=[(service(), "included")], **values)
+    periods_ensure(contract=made, until=until, now=now)
+    periods = ContractPeriod.objects.filter(contract=made).order_by("starts_on")
+    return [
+        invoice_issue(actor=None, invoice=period_close(actor=None, period=p, now=now), now=now)
+        for p in periods
+    ]

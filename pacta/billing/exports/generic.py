@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pacta.billing.exports.tables import CONTENT_TYPE, EXTENSION, amount, csv_bytes, number
-from pacta.domain.accounting import ExportInvoice, line_taxes
+from pacta.billing.exports.tables import (
+    CONTENT_TYPE,
+    EXTENSION,
+    amount,
+    csv_bytes,
+    number,
+    per_line,
+)
+from pacta.domain.accounting import ExportInvoice, ExportLine
+from pacta.domain.money import Money
 
 __all__ = ["CONTENT_TYPE", "EXTENSION", "HEADER", "write"]
 
@@ -28,27 +36,23 @@ HEADER = (
 )
 
 
+def _row(invoice: ExportInvoice, line: ExportLine, tax: Money) -> tuple[object, ...]:
+    return (
+        invoice.number,
+        invoice.issue_on.isoformat(),
+        invoice.kind,
+        invoice.corrects,
+        invoice.buyer.name,
+        invoice.buyer.tax_id,
+        line.position,
+        line.description,
+        amount(line.net),
+        number(line.tax_percent),
+        amount(tax),
+        amount(line.net + tax),
+        invoice.currency,
+    )
+
+
 def write(invoices: Sequence[ExportInvoice]) -> bytes:
-    rows = []
-    for invoice in invoices:
-        taxes = line_taxes(invoice)
-        for line in invoice.lines:
-            tax = taxes[line.position]
-            rows.append(
-                (
-                    invoice.number,
-                    invoice.issue_on.isoformat(),
-                    invoice.kind,
-                    invoice.corrects,
-                    invoice.buyer.name,
-                    invoice.buyer.tax_id,
-                    line.position,
-                    line.description,
-                    amount(line.net),
-                    number(line.tax_percent),
-                    amount(tax),
-                    amount(line.net + tax),
-                    invoice.currency,
-                )
-            )
-    return csv_bytes(HEADER, rows)
+    return csv_bytes(HEADER, per_line(invoices, _row))

@@ -16,10 +16,12 @@ from pacta.billing.exports.tables import (
     csv_bytes,
     dated,
     number,
+    per_line,
     quantity_and_price,
 )
 from pacta.billing.exports.xero import tax_name
-from pacta.domain.accounting import ExportInvoice, line_taxes
+from pacta.domain.accounting import ExportInvoice, ExportLine
+from pacta.domain.money import Money
 
 __all__ = ["CONTENT_TYPE", "EXTENSION", "HEADER", "write"]
 
@@ -44,30 +46,26 @@ HEADER = (
 
 
 def write(invoices: Sequence[ExportInvoice], config: Mapping[str, Any]) -> bytes:
-    rows = []
-    for invoice in invoices:
+    def row(invoice: ExportInvoice, line: ExportLine, tax: Money) -> tuple[object, ...]:
         issued, due = dated(invoice, config["date_format"])
-        taxes = line_taxes(invoice)
-        for line in invoice.lines:
-            quantity, price = quantity_and_price(line)
-            rows.append(
-                (
-                    invoice.number,
-                    invoice.buyer.name,
-                    issued,
-                    due,
-                    "",
-                    "",
-                    invoice.corrects,
-                    config["item"],
-                    line.description,
-                    number(quantity),
-                    number(price),
-                    amount(line.net),
-                    tax_name(line.tax_percent, config["tax_codes"]),
-                    amount(taxes[line.position]),
-                    invoice.currency,
-                    "",
-                )
-            )
-    return csv_bytes(HEADER, rows)
+        quantity, price = quantity_and_price(line)
+        return (
+            invoice.number,
+            invoice.buyer.name,
+            issued,
+            due,
+            "",
+            "",
+            invoice.corrects,
+            config["item"],
+            line.description,
+            number(quantity),
+            number(price),
+            amount(line.net),
+            tax_name(line.tax_percent, config["tax_codes"]),
+            amount(tax),
+            invoice.currency,
+            "",
+        )
+
+    return csv_bytes(HEADER, per_line(invoices, row))

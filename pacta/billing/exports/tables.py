@@ -1,14 +1,15 @@
 """What the CSV exports share: one file from a header and rows (UTF-8, comma, CRLF, quoted
-where needed), and how numbers and amounts are written in them."""
+where needed), one row per invoice line with the line's share of its rate's tax, and how
+numbers and amounts are written in them."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
-from pacta.domain.accounting import ExportInvoice, ExportLine
+from pacta.domain.accounting import ExportInvoice, ExportLine, line_taxes
 from pacta.domain.money import Money
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -21,6 +22,20 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+LineRow = Callable[[ExportInvoice, ExportLine, Money], Sequence[object]]
+
+
+def per_line(invoices: Sequence[ExportInvoice], row: LineRow) -> list[Sequence[object]]:
+    """``row(invoice, line, tax)`` for every line of every invoice, in order; ``tax`` is the
+    line's share of the tax stored for its rate (:func:`pacta.domain.accounting.line_taxes`),
+    so the rows of an invoice add up to its totals."""
+    rows: list[Sequence[object]] = []
+    for invoice in invoices:
+        taxes = line_taxes(invoice)
+        rows.extend(row(invoice, line, taxes[line.position]) for line in invoice.lines)
+    return rows
 
 
 def amount(value: Money | Decimal) -> str:

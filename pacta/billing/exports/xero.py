@@ -18,9 +18,11 @@ from pacta.billing.exports.tables import (
     csv_bytes,
     dated,
     number,
+    per_line,
     quantity_and_price,
 )
-from pacta.domain.accounting import ExportInvoice, line_taxes
+from pacta.domain.accounting import ExportInvoice, ExportLine
+from pacta.domain.money import Money
 
 __all__ = ["CONTENT_TYPE", "EXTENSION", "HEADER", "write"]
 
@@ -65,44 +67,40 @@ def tax_name(percent: Any, names: Mapping[str, str]) -> str:
 
 
 def write(invoices: Sequence[ExportInvoice], config: Mapping[str, Any]) -> bytes:
-    rows = []
-    for invoice in invoices:
+    def row(invoice: ExportInvoice, line: ExportLine, tax: Money) -> tuple[object, ...]:
         issued, due = dated(invoice, config["date_format"])
-        taxes = line_taxes(invoice)
+        quantity, price = quantity_and_price(line)
         buyer = invoice.buyer
-        for line in invoice.lines:
-            quantity, price = quantity_and_price(line)
-            rows.append(
-                (
-                    buyer.name,
-                    buyer.email,
-                    buyer.address,
-                    buyer.address_2,
-                    "",
-                    "",
-                    buyer.city,
-                    buyer.region,
-                    buyer.postal_code,
-                    buyer.country,
-                    invoice.number,
-                    invoice.corrects,
-                    issued,
-                    due,
-                    amount(invoice.gross_total),
-                    "",
-                    line.description,
-                    number(quantity),
-                    number(price),
-                    "",
-                    config["account_code"],
-                    tax_name(line.tax_percent, config["tax_types"]),
-                    amount(taxes[line.position]),
-                    "",
-                    "",
-                    "",
-                    "",
-                    invoice.currency,
-                    "",
-                )
-            )
-    return csv_bytes(HEADER, rows)
+        return (
+            buyer.name,
+            buyer.email,
+            buyer.address,
+            buyer.address_2,
+            "",
+            "",
+            buyer.city,
+            buyer.region,
+            buyer.postal_code,
+            buyer.country,
+            invoice.number,
+            invoice.corrects,
+            issued,
+            due,
+            amount(invoice.gross_total),
+            "",
+            line.description,
+            number(quantity),
+            number(price),
+            "",
+            config["account_code"],
+            tax_name(line.tax_percent, config["tax_types"]),
+            amount(tax),
+            "",
+            "",
+            "",
+            "",
+            invoice.currency,
+            "",
+        )
+
+    return csv_bytes(HEADER, per_line(invoices, row))

@@ -11,6 +11,7 @@ from pacta.billing.services.batch import (
     work_order_rate_if_done,
     work_orders_rate,
 )
+from pacta.billing.services.costs import cost_rate_create
 from pacta.billing.services.credits import (
     credit_goodwill_grant,
     credit_reverse,
@@ -74,6 +75,7 @@ __all__ = [
     "billing_terms_update",
     "charge_line_decide",
     "charge_lines_pending",
+    "cost_rate_create",
     "credit_goodwill_grant",
     "credit_note_create",
     "credit_reverse",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +105,25 @@ def payable_lines(*, contractor: Any, starts_on: dt.date, ends_on: dt.date) -> l
     return lines
 
 
+def _overlaps(statement: ContractorStatement) -> StatementPeriodOverlaps:
+    """The refusal of a period that overlaps ``statement`` (of the same contractor), naming it:
+    drafting the same period again is refused too, so a period is drafted once."""
+    values = {
+        "starts": statement.starts_on.isoformat(),
+        "ends": statement.ends_on.isoformat(),
+        "id": statement.pk,
+    }
+    if statement.issued_at is None:
+        message = _(
+            "The period overlaps the draft statement %(id)s for %(starts)s–%(ends)s: "
+            "review or issue that one."
+        )
+    else:
+        message = _("The period overlaps the statement issued for %(starts)s–%(ends)s.")
+    message = message % values
+    return StatementPeriodOverlaps(message, fields={"starts_on": [message], "ends_on": [message]})
+
+
 @transaction.atomic
 def contractor_statement_create(
     *,
@@ -117,48 +136,60 @@ def contractor_statement_create(
     currency: str = "EUR",
 ) -> ContractorStatement:
     """Write the (draft) statement of ``contractor`` for ``starts_on``–``ends_on``: one line per
-    work order its customers accepted in the period, not on a statement yet."""
+    work order its customers accepted in the period, not on a statement yet. Refused: a period
+    backwards or not ended yet (``ends_on``), or overlapping another statement of the contractor,
+    draft or issued (so the same period drafted twice is one statement)."""
     require_reason(reason)
     if ends_on < starts_on:
         raise InvalidInput.on("ends_on", _("The period ends before it starts."))
     if ends_on >= timezone.localdate(now):
-        raise StatementPeriodNotEnded(
-            _("The period ends on %(day)s: it has not ended yet.") % {"day": ends_on.isoformat()}
-        )
+        message = _("The period ends on %(day)s: it has not ended yet.") % {
+            "day": ends_on.isoformat()
+        }
+        raise StatementPeriodNotEnded(message, fields={"ends_on": [message]})
+    # One statement of a contractor is made at a time: the contractor's row is locked, so a
+    # second draft made at the same moment sees the first and is refused as overlapping.
+    list(type(contractor)._default_manager.select_for_update().filter(pk=contractor.pk))
     overlapping = (
-        ContractorStatement.objects.select_for_update()
-        .filter(contractor=contractor, issued_at__isnull=False)
-        .filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+        ContractorStatement.objects.filter(
+            contractor=contractor, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        .order_by("starts_on", "id")
         .first()
     )
     if overlapping is not None:
-        raise StatementPeriodOverlaps(
-            _("The period overlaps the statement issued for %(starts)s–%(ends)s.")
-            % {"starts": overlapping.starts_on.isoformat(), "ends": overlapping.ends_on.isoformat()}
-        )
+        raise _overlaps(overlapping)
     lines = payable_lines(contractor=contractor, starts_on=starts_on, ends_on=ends_on)
     total = Money.zero(currency)
     for line in lines:
         total = total + line.amount
-    statement = ContractorStatement.objects.create(
-        contractor=contractor,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        currency=currency,
-        total=total.amount,
-        created_at=now,
-    )
-    ContractorStatementLine.objects.bulk_create(
-        ContractorStatementLine(
-            statement=statement,
-            work_order=line.work_order,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount.amount,
-        )
-        for line in lines
-    )
+    try:
+        # Where rows are not locked (SQLite), the unique period (or a work order on one
+        # statement only) refuses a second draft made at the same moment.
+        with transaction.atomic():
+            statement = ContractorStatement.objects.create(
+                contractor=contractor,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                currency=currency,
+                total=total.amount,
+                created_at=now,
+            )
+            ContractorStatementLine.objects.bulk_create(
+                ContractorStatementLine(
+                    statement=statement,
+                    work_order=line.work_order,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    amount=line.amount.amount,
+                )
+                for line in lines
+            )
+    except IntegrityError:
+        raise StatementPeriodOverlaps(
+            _("Another statement of this contractor was just made for this period.")
+        ) from None
     change_record(
         actor=actor,
         action="create",

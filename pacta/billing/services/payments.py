@@ -369,10 +369,12 @@ def bank_line_resolve(
     line: BankStatementLine,
     invoice: Invoice | None = None,
     ignore: bool = False,
+    reason: str = "",
     now: dt.datetime | None = None,
 ) -> BankStatementLine:
     """A person settles a movement left unmatched: it pays ``invoice`` (any amount up to what
-    it owes; the rest is held as the customer's credit), or it is no customer payment."""
+    it owes; the rest is held as the customer's credit), or it is no customer payment.
+    ``reason`` (why, e.g. of a movement set aside) is kept in the audit row."""
     now = now or timezone.now()
     with transaction.atomic():
         line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
@@ -393,6 +395,7 @@ def bank_line_resolve(
             instance=line,
             before=before,
             after=snapshot(line),
+            reason=reason.strip(),
             now=now,
         )
     return line

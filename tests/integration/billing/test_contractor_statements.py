@@ -10,88 +10,37 @@ from decimal import Decimal
 import pytest
 
 from pacta.accounts.access import audience_of
+from pacta.audit.models import AuditEntry
 from pacta.billing.errors import (
     ContractorRateMissing,
     StatementIssued,
     StatementPeriodNotEnded,
     StatementPeriodOverlaps,
 )
-from pacta.billing.models import ContractorRate, ContractorStatementLine
+from pacta.billing.models import ContractorStatement, ContractorStatementLine
 from pacta.billing.selectors import contractor_statement_awaiting, contractor_statement_list
 from pacta.billing.services.contractors import (
     contractor_statement_create,
     contractor_statement_issue,
 )
-from pacta.service.models import WorkOrder
-from pacta.service.services import work_order_update
+from pacta.domain.errors import InvalidInput
 from tests.support import make
+from tests.support.concurrency import at_once
+from tests.support.contractor_work import contractor_job as job
+from tests.support.contractor_work import contractor_shop
 from tests.support.make import at
-from tests.support.state import table_counts
+from tests.support.state import row, table_counts
 
 pytestmark = pytest.mark.django_db
 Q = Decimal
 NOW = at("2026-04-02 10:00")
+KIND = "billing.contractorstatement"
 MARCH = {"starts_on": date(2026, 3, 1), "ends_on": date(2026, 3, 31)}
 
 
 @pytest.fixture
 def shop():
-    customer = make.customer()
-    site = make.site(customer)
-    repair = make.service(code="REPAIR", name="Repair")
-    upkeep = make.service(code="PM", name="Upkeep")
-    company = make.contractor(name="Frío Norte S.L.")
-    technician = make.user("technician", contractor=company)
-    ContractorRate.objects.create(
-        contractor=company,
-        unit_price=Q("40.00"),
-        currency="EUR",
-        effective_on=date(2026, 1, 1),
-    )
-    ContractorRate.objects.create(
-        contractor=company,
-        unit_price=Q("45.50"),
-        currency="EUR",
-        effective_on=date(2026, 3, 10),
-    )
-    ContractorRate.objects.create(
-        contractor=company,
-        service=upkeep,
-        per_visit=True,
-        unit_price=Q("120.00"),
-        currency="EUR",
-        effective_on=date(2026, 1, 1),
-    )
-    return {
-        "site": site,
-        "repair": repair,
-        "upkeep": upkeep,
-        "company": company,
-        "technician": technician,
-    }
-
-
-def job(shop, service, *, day, hours=("09:00", "10:20"), decide=None, decided_on=None):
-    """A work order of ``shop``'s technician on ``day``, completed that day at 18:00, then
-    accepted (``decide=True``) or disputed (``False``) on ``decided_on`` at 12:00."""
-    ticket = make.ticket(shop["site"], service, opened_at=at(f"{day} 08:00"))
-    work_order = make.work_order(
-        ticket,
-        shop["technician"],
-        scheduled_start_at=at(f"{day} 09:00"),
-        scheduled_end_at=at(f"{day} 11:00"),
-    )
-    make.time_entry(
-        work_order, started_at=at(f"{day} {hours[0]}"), ended_at=at(f"{day} {hours[1]}")
-    )
-    work_order_update(actor=None, work_order=work_order, values={"status": "completed"})
-    WorkOrder.objects.filter(pk=work_order.pk).update(completed_at=at(f"{day} 18:00"))
-    if decide is not None:
-        WorkOrder.objects.filter(pk=work_order.pk).update(
-            status="accepted" if decide else "disputed",
-            customer_decided_at=at(f"{decided_on or day} 12:00"),
-        )
-    return WorkOrder.objects.get(pk=work_order.pk)
+    return contractor_shop()
 
 
 def lines(statement):
@@ -250,3 +199,103 @@ def test_the_portal_page_shows_a_contractor_its_statement_and_the_work_awaiting(
 
     client.force_login(make.user("finance"))
     assert client.get("/contractor/statements/").status_code == 403
+
+
+def test_drafting_the_same_period_again_is_refused_naming_the_draft_and_writes_nothing(shop):
+    job(shop, shop["upkeep"], day="2026-03-05", decide=True)
+    draft = contractor_statement_create(
+        actor=None, contractor=shop["company"], now=NOW, reason="March", **MARCH
+    )
+    before = table_counts()
+    for period in (MARCH, {"starts_on": date(2026, 2, 15), "ends_on": date(2026, 3, 1)}):
+        with pytest.raises(StatementPeriodOverlaps) as refused:
+            contractor_statement_create(
+                actor=None, contractor=shop["company"], now=NOW, reason="again", **period
+            )
+        message = (
+            f"The period overlaps the draft statement {draft.pk} for 2026-03-01–2026-03-31: "
+            "review or issue that one."
+        )
+        assert (refused.value.code, str(refused.value)) == ("statement_period_overlaps", message)
+        assert refused.value.fields == {"starts_on": [message], "ends_on": [message]}
+    assert table_counts() == before
+    assert lines(draft) == [
+        (
+            ContractorStatementLine.objects.get().work_order_id,
+            Q("1.000"),
+            Q("120.0000"),
+            Q("120.00"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("period", "reason", "field", "message"),
+    [
+        (
+            {"starts_on": date(2026, 3, 31), "ends_on": date(2026, 3, 1)},
+            "March",
+            "ends_on",
+            "The period ends before it starts.",
+        ),
+        (
+            {"starts_on": date(2026, 3, 1), "ends_on": date(2026, 4, 2)},
+            "March",
+            "ends_on",
+            "The period ends on 2026-04-02: it has not ended yet.",
+        ),
+        (MARCH, "  ", "reason", "Say why: a reason is required for this change."),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
+    shop, period, reason, field, message
+):
+    job(shop, shop["upkeep"], day="2026-03-05", decide=True)
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        contractor_statement_create(
+            actor=None, contractor=shop["company"], now=NOW, reason=reason, **period
+        )
+    assert (str(refused.value), refused.value.fields) == (message, {field: [message]})
+    assert table_counts() == before
+
+
+def test_issuing_freezes_the_draft_and_is_audited(shop):
+    draft = contractor_statement_create(
+        actor=None, contractor=shop["company"], now=NOW, reason="March", **MARCH
+    )
+    before = table_counts()
+    with pytest.raises(InvalidInput):
+        contractor_statement_issue(actor=None, statement=draft, now=NOW, reason="")
+    assert (table_counts(), row(draft)["issued_at"]) == (before, None)
+
+    issued = contractor_statement_issue(
+        actor=None, statement=draft, now=at("2026-04-03 09:00"), reason="Checked"
+    )
+    issued.refresh_from_db()
+    assert issued.issued_at == at("2026-04-03 09:00")
+    entries = AuditEntry.objects.filter(entity_id=str(draft.pk), entity_type=KIND).order_by("id")
+    assert [(e.action, e.reason) for e in entries] == [("create", "March"), ("update", "Checked")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "periods",
+    [(MARCH, MARCH), (MARCH, {"starts_on": date(2026, 3, 25), "ends_on": date(2026, 4, 1)})],
+)
+def test_two_drafts_made_at_once_make_one_statement(shop, periods):
+    job(shop, shop["upkeep"], day="2026-03-20", decide=True)
+    given = iter(periods)
+
+    def draft():
+        return contractor_statement_create(
+            actor=None, contractor=shop["company"], now=NOW, reason="March", **next(given)
+        )
+
+    made, errors = at_once(draft)
+    assert (len(made), [type(e) for e in errors]) == (1, [StatementPeriodOverlaps])
+    assert list(ContractorStatement.objects.values_list("pk", flat=True)) == [made[0].pk]
+    # Whichever came first: its lines only (the work of 20 March is in March only).
+    paid = 1 if made[0].starts_on == date(2026, 3, 1) else 0
+    assert ContractorStatementLine.objects.filter(statement=made[0]).count() == paid
+    assert ContractorStatementLine.objects.count() == paid

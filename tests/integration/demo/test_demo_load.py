@@ -96,6 +96,17 @@ CREATED = {
     "inspection_parameter": 3,
     "report_wording": 2,
     "redaction_rule": 1,
+    "cost_rate": 4,
+    "sepa_creditor": 1,
+    "sepa_mandate": 1,
+    "rating": 5,
+    # Every period ended by 31 October — ten months of three monthly contracts and three
+    # quarters of two quarterly ones — and the two quarters running on that day.
+    "billing_period": 38,
+    # One for each period ended.
+    "invoice": 36,
+    # What fell due by 23 November, paid on its due day (see test_finance_... below).
+    "payment": 31,
 }
 
 
@@ -125,10 +136,11 @@ def test_the_first_load_creates_every_record_through_the_services_with_an_audit_
         before["service.ticket"] + 14,
         before["accounts.user"] + 10,
     )
-    # One audit entry per record created, plus one per activated contract and one per ticket
-    # moved on from "new" (11 of the 14).
+    # One audit entry per record created, plus one per activated contract, one per ticket
+    # moved on from "new" (11 of the 14), one per billing period closed (36) and one per
+    # invoice issued (33: all but October's three monthly ones).
     grown = after["audit.auditentry"] - before["audit.auditentry"]
-    assert grown == sum(CREATED.values()) + 5 + 11
+    assert grown == sum(CREATED.values()) + 5 + 11 + 36 + 33
 
 
 def test_loading_twice_creates_nothing_the_second_time():
@@ -718,12 +730,13 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 298 records created, 0 already there.")
+    assert text.splitlines()[0] == ("Demo data (year 2026): 414 records created, 0 already there.")
     # (the columns are as wide as the longest kind's name)
     assert re.search(r"\ncontract versions +6 +0\n", text)
     assert re.search(r"\nbusiness calendars +4 +0\n", text)
     assert re.search(r"\nSLA targets +41 +0\n", text)
     assert re.search(r"\ninspection parameters +3 +0\n", text)
+    assert re.search(r"\ninvoices +36 +0\npayments +31 +0\n", text)
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
     assert {name: (lines[name][1], lines[name][-1]) for name in USERNAMES} == {
         "admin": ("Administrator", "pacta-demo"),
@@ -741,7 +754,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 298 records already there."
+        "Demo data (year 2026): nothing created, all 414 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 
@@ -798,3 +811,66 @@ def test_the_demo_terms_carry_their_surcharges_and_allowances():
         Decimal("68.0000"),
     )
     assert (bank.rolls_over, bank.rollover_limit) == (True, Decimal("10.00"))
+
+
+def test_finance_finds_drafts_to_review_paid_partly_paid_and_overdue_invoices_and_costed_jobs():
+    from pacta.billing.margins import job_margins
+    from pacta.billing.selectors import invoice_list, payment_list, sepa_mandate_list
+
+    demo_load(now=NOW)
+
+    invoices = invoice_list(audience=SYSTEM).select_related("contract", "period")
+    states = {}
+    for invoice in invoices:
+        states[invoice.state] = states.get(invoice.state, 0) + 1
+    # October of the three monthly contracts waits as drafts; of the 33 issued, the ones due
+    # by 23 November are paid on their due day but the hotel's third quarter (half paid) and
+    # the oil company's September (overdue); the hospital's September is not due yet.
+    assert states == {"draft": 3, "paid": 30, "partly_paid": 1, "issued": 2}
+    assert sorted(
+        (i.contract.number, i.period.starts_on.isoformat()) for i in invoices.filter(state="draft")
+    ) == [
+        ("ES-FSR-001", "2026-10-01"),
+        ("ES-PAN-001", "2026-10-01"),
+        ("RU-UNS-001", "2026-10-01"),
+    ]
+    half = invoices.get(state="partly_paid")
+    assert (half.contract.number, half.number, half.gross_total, half.due_date) == (
+        "FR-HLU-001",
+        "F2026-00031",
+        Decimal("1908.00"),
+        dt.date(2026, 10, 31),
+    )
+    assert [
+        (p.amount, p.received_on)
+        for p in payment_list(audience=SYSTEM).filter(allocations__invoice=half)
+    ] == [(Decimal("954.00"), dt.date(2026, 10, 31))]
+    unpaid = sorted(
+        (i.contract.number, i.gross_total, i.currency, i.due_date.isoformat())
+        for i in invoices.filter(state="issued")
+    )
+    assert unpaid == [
+        ("ES-FSR-001", Decimal("3569.50"), "EUR", "2026-11-30"),
+        ("RU-UNS-001", Decimal("469700.00"), "RUB", "2026-10-31"),
+    ]
+    bakery = customer_list(audience=SYSTEM).get(legal_name="Panadería Hermanos Ruiz S.L.")
+    assert sepa_mandate_list(audience=SYSTEM).get().customer == bakery
+    assert {p.method for p in payment_list(audience=SYSTEM).filter(customer=bakery)} == {
+        "direct_debit"
+    }
+    jobs = job_margins(
+        audience=SYSTEM, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+    )
+    assert len(jobs) == 5
+    assert [job.figures.unpriced_hours for job in jobs] == [Decimal(0)] * 5
+    assert all(job.figures.labour > 0 for job in jobs)
+    # every part used is costed at its product's cost of the day, e.g. 2.5 kg of R-410A at
+    # 27.30 and a belt at 9.75
+    assert [job.figures.unpriced_parts for job in jobs] == [0] * 5
+    assert [(job.work_order, job.figures.parts) for job in jobs] == [
+        ("WO-000001", Decimal("24.60")),
+        ("WO-000004", Decimal("21.80")),
+        ("WO-000005", Decimal("78.00")),
+        ("WO-000007", Decimal("33.60")),
+        ("WO-000009", Decimal("112.00")),
+    ]
