@@ -867,10 +867,6 @@ def test_finance_finds_drafts_to_review_paid_partly_paid_and_overdue_invoices_an
     # every part used is costed at its product's cost of the day, e.g. 2.5 kg of R-410A at
     # 27.30 and a belt at 9.75
     assert [job.figures.unpriced_parts for job in jobs] == [0] * 5
-    assert [(job.work_order, job.figures.parts) for job in jobs] == [
-        ("WO-000001", Decimal("24.60")),
-        ("WO-000004", Decimal("21.80")),
-        ("WO-000005", Decimal("78.00")),
-        ("WO-000007", Decimal("33.60")),
-        ("WO-000009", Decimal("112.00")),
+    assert [job.figures.parts for job in jobs] == [
+        Decimal(cost) for cost in ("24.60", "21.80", "78.00", "33.60", "112.00")
     ]
