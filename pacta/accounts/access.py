@@ -283,6 +283,10 @@ RECORDS: dict[str, RecordAccess] = {
     ),
     # Costs (issue 6): the office's own figures, kept by finance; managers read them.
     "billing.costrate": _access({A: FULL, M: "v", F: FULL}),
+    "billing.productcost": _access({A: FULL, M: "v", F: FULL}),
+    # The margins report (issue 6): not a table, figures read from ratings, time, parts and
+    # expenses against the costs above; whoever reads the costs reads the report.
+    "billing.margin": _access({A: "v", M: "v", F: "v"}),
 }
 
 

@@ -20,6 +20,7 @@ from pacta.api import (
     fieldwork,
     inspections,
     invoicing,
+    margins,
     reports,
     rules,
     sepa,
@@ -43,6 +44,7 @@ sepa.register(router)
 quotes_api.register(router)
 plans_api.register(router)
 contractors_api.register(router)
+margins.register(router)
 
 urlpatterns = [
     path("v1/", include(accounts.urlpatterns)),
@@ -58,5 +60,7 @@ urlpatterns = [
     ),
     # Accounting exports (issue 6): a file, not a record endpoint.
     path("v1/", include(exports.urlpatterns)),
+    # Costs and margins (issue 6): a report, not a record endpoint.
+    path("v1/", include(margins.urlpatterns)),
     path("v1/", include(comments.urlpatterns)),
 ]

@@ -1,4 +1,4 @@
-"""Reading ratings and their charge lines, billing periods, invoices and runs."""
+"""Reading ratings and their charge lines, billing periods, invoices and runs, costs."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from pacta.billing.models import (
     InvoiceTaxTotal,
     Payment,
     PaymentAllocation,
+    ProductCost,
     Rating,
     SepaBatch,
     SepaCreditor,
@@ -159,6 +160,10 @@ def bank_statement_line_list(*, audience: Audience) -> QuerySet[BankStatementLin
 
 def dispute_list(*, audience: Audience) -> QuerySet[Dispute]:
     return visible(Dispute.objects.select_related("line__invoice"), audience)
+
+
+def product_cost_list(*, audience: Audience) -> QuerySet[ProductCost]:
+    return visible(ProductCost.objects.select_related("product"), audience)
 
 
 def sepa_creditor_list(*, audience: Audience) -> QuerySet[SepaCreditor]:

@@ -840,6 +840,21 @@ PRODUCTS: list[dict[str, Any]] = [
     },
 ]
 
+#: What a unit of each product costs us (``product``: SKU), from ``effective_on`` on: the
+#: margins report costs the parts used at the cost of the day of the work. The pocket filter's
+#: supplier raised its price in the spring: work before then keeps the old cost.
+PRODUCT_COSTS: list[dict[str, Any]] = [
+    {"product": "PAN-JNT-HC10", "unit_cost": D("24.60"), "effective_on": InYear(1, 1, -1)},
+    {"product": "HVAC-FLT-F7-592", "unit_cost": D("19.40"), "effective_on": InYear(1, 1, -1)},
+    {"product": "HVAC-FLT-F7-592", "unit_cost": D("21.10"), "effective_on": InYear(4, 1)},
+    {"product": "HVAC-FLT-G4-592", "unit_cost": D("4.90"), "effective_on": InYear(1, 1, -1)},
+    {"product": "HVAC-BELT-SPA1250", "unit_cost": D("9.75"), "effective_on": InYear(1, 1, -1)},
+    {"product": "REF-R410A-KG", "unit_cost": D("27.30"), "effective_on": InYear(1, 1, -1)},
+    {"product": "FIB-SPL-KIT12", "unit_cost": D("21.80"), "effective_on": InYear(1, 1, -1)},
+    {"product": "OG-GSK-SNP-80", "unit_cost": D("8.40"), "effective_on": InYear(1, 1, -1)},
+    {"product": "MED-BAT-MX-LI", "unit_cost": D("112.00"), "effective_on": InYear(1, 1, -1)},
+]
+
 #: ``name`` has ``{year}`` for the demo year; lines price a ``service`` (code) or a ``product``
 #: (SKU) from ``effective_on``, with the ``reason`` the price was set.
 PRICE_LISTS: list[dict[str, Any]] = [

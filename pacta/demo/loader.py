@@ -35,6 +35,7 @@ from pacta.accounts import services as accounts_services
 from pacta.accounts.access import SYSTEM
 from pacta.billing import selectors as billing_selectors
 from pacta.billing import services as billing_services
+from pacta.billing.services import costs as billing_costs
 from pacta.catalog import selectors as catalog_selectors
 from pacta.catalog import services as catalog_services
 from pacta.contracts import selectors as contracts_selectors
@@ -67,6 +68,7 @@ KINDS: dict[str, Any] = {
     "service": _("services"),
     "checklist_step": _("checklist steps"),
     "product": _("products"),
+    "product_cost": _("product costs"),
     "price_list": _("price lists"),
     "price_list_line": _("price list lines"),
     "equipment": pgettext_lazy("plural", "equipment"),
@@ -372,6 +374,19 @@ class _Loader:
                 catalog_selectors.product_list(audience=SYSTEM).filter(sku=given["sku"]),
                 lambda values=values: catalog_services.product_create(
                     actor=None, values=values, reason=REASON
+                ),
+            )
+        for given in data.PRODUCT_COSTS:
+            product = self.products[given["product"]]
+            effective_on = self._day(given["effective_on"])
+            cost = {"product": product, "unit_cost": given["unit_cost"]}
+            self._ensure(
+                "product_cost",
+                billing_selectors.product_cost_list(audience=SYSTEM).filter(
+                    product=product, effective_on=effective_on
+                ),
+                lambda cost=cost, effective_on=effective_on: billing_costs.product_cost_create(
+                    actor=None, values={**cost, "effective_on": effective_on}, reason=REASON
                 ),
             )
 

@@ -1,7 +1,9 @@
 """Costs against revenue (issue 6): a work order's cost is its technicians' time at the cost
-rate in force on each day of the work, plus its expenses; its revenue is what its current
-rating bills. Margins roll up per contract, customer and period. Decimal throughout; the
-margin's share is rounded half-up to two decimals, the amounts never."""
+rate in force on each day of the work, plus the parts it used at the unit cost in force on the
+day of the work, plus its expenses; its revenue is what its current rating bills. Time or parts
+with no cost in force are counted apart, never as free. Margins roll up per contract, customer
+and period. Decimal throughout; the margin's share is rounded half-up to two decimals, the
+amounts never."""
 
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ class Work:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A quantity of one product used on a work order done on a (local) day."""
+
+    product_id: int
+    day: dt.date
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
 class Figures:
     """What a work order, or a group of them, cost and brought in."""
 
@@ -34,10 +45,12 @@ class Figures:
     labour: Decimal
     expenses: Decimal
     unpriced_hours: Decimal  # time of technicians with no cost rate in force: cost unknown
+    parts: Decimal = _ZERO
+    unpriced_parts: int = 0  # parts used whose product has no unit cost in force: cost unknown
 
     @property
     def cost(self) -> Decimal:
-        return self.labour + self.expenses
+        return self.labour + self.parts + self.expenses
 
     @property
     def margin(self) -> Decimal:
@@ -56,6 +69,8 @@ class Figures:
             self.labour + other.labour,
             self.expenses + other.expenses,
             self.unpriced_hours + other.unpriced_hours,
+            self.parts + other.parts,
+            self.unpriced_parts + other.unpriced_parts,
         )
 
 
@@ -63,7 +78,8 @@ NOTHING = Figures(_ZERO, _ZERO, _ZERO, _ZERO)
 
 
 def rate_on(rates: Sequence[tuple[dt.date, Decimal]], day: dt.date) -> Decimal | None:
-    """The hourly cost in force on ``day`` of ``rates`` ((effective_on, cost) in date order)."""
+    """The cost in force on ``day`` of ``rates`` ((effective_on, cost) in date order): an
+    hourly cost of a technician, or a unit cost of a product."""
     i = bisect_right([effective_on for effective_on, _cost in rates], day) - 1
     return rates[i][1] if i >= 0 else None
 
@@ -74,8 +90,11 @@ def job_figures(
     work: Iterable[Work],
     expenses: Iterable[Decimal],
     rates: Mapping[int, Sequence[tuple[dt.date, Decimal]]],
+    parts: Iterable[Part] = (),
+    unit_costs: Mapping[int, Sequence[tuple[dt.date, Decimal]]] | None = None,
 ) -> Figures:
-    """A work order's figures: each technician's time at its rate on that day."""
+    """A work order's figures: each technician's time at its rate on that day, each part at
+    its product's unit cost on that day."""
     labour = unpriced = _ZERO
     for piece in work:
         hours = Decimal(piece.microseconds) / _US_PER_HOUR
@@ -84,7 +103,14 @@ def job_figures(
             unpriced += hours
         else:
             labour += hours * rate
-    return Figures(revenue, labour, sum(expenses, _ZERO), unpriced)
+    parts_cost, unpriced_parts = _ZERO, 0
+    for part in parts:
+        unit_cost = rate_on((unit_costs or {}).get(part.product_id, ()), part.day)
+        if unit_cost is None:
+            unpriced_parts += 1
+        else:
+            parts_cost += part.quantity * unit_cost
+    return Figures(revenue, labour, sum(expenses, _ZERO), unpriced, parts_cost, unpriced_parts)
 
 
 def roll_up(

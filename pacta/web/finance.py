@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -147,54 +146,31 @@ def invoice_statement(request: HttpRequest, invoice_id: int, kind: str) -> HttpR
     return statement_response(invoice, kind)
 
 
-#: How the margins table may be sorted: by its group's name, or by a figure (``-`` first:
-#: largest first).
-MARGIN_SORTS = {
-    "name": lambda row: row[0],
-    "revenue": lambda row: row[2].revenue,
-    "cost": lambda row: row[2].cost,
-    "margin": lambda row: row[2].margin,
-    "percent": lambda row: (
-        row[2].margin_percent if row[2].margin_percent is not None else Decimal("-Infinity")
-    ),
-}
-
-
-def cents(value: Decimal) -> Decimal:
-    """An amount of the report as shown: half-up to the cent."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _margin_query(request: HttpRequest) -> tuple[str, str, dt.date, dt.date] | str:
-    """The page's group, sort and days, or what is wrong with them."""
-    group = request.GET.get("group", "contract")
-    sort = request.GET.get("sort", "-margin")
-    if group not in margin_reading.GROUPS:
-        return _("Group by work order, contract, customer or period.")
-    if sort.lstrip("-") not in MARGIN_SORTS:
-        return _("Sort by name, revenue, cost, margin or percent.")
+def _margin_query(request: HttpRequest) -> margin_reading.MarginQuery | str:
+    """The page's group, sort and days (this month so far unless told), or what is wrong."""
     today = timezone.localdate()
     try:
-        starts_on = dt.date.fromisoformat(request.GET.get("from") or f"{today:%Y-%m}-01")
-        ends_on = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
-    except ValueError:
-        return _("Give the days as YYYY-MM-DD.")
-    if ends_on < starts_on:
-        return _("The range ends before it starts.")
-    return group, sort, starts_on, ends_on
+        return margin_reading.margin_request(
+            group=request.GET.get("group", "contract"),
+            sort=request.GET.get("sort", "-margin"),
+            starts_on=request.GET.get("from") or f"{today:%Y-%m}-01",
+            ends_on=request.GET.get("to") or today.isoformat(),
+            names=("group", "sort", "from", "to"),
+        )
+    except PactaError as error:
+        return error.message_in(_)
 
 
 @login_required
 def margins_page(request: HttpRequest) -> HttpResponse:
     """Cost against revenue per work order, contract, customer or month, sortable, and as CSV."""
-    reader = finance_reader(request)
+    reader = finance_reader(request, margin_reading.KIND)
     query = _margin_query(request)
     if isinstance(query, str):
         return render(request, "finance/margins.html", {"error": query}, status=400)
-    group, sort, starts_on, ends_on = query
+    group, sort, starts_on, ends_on = query.group, query.sort, query.starts_on, query.ends_on
     jobs = margin_reading.job_margins(audience=reader, starts_on=starts_on, ends_on=ends_on)
-    rows = margin_reading.margin_rows(jobs, group=group)
-    rows.sort(key=MARGIN_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    rows = margin_reading.margin_rows(jobs, group=group, sort=sort)
     if request.GET.get("as") == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -204,23 +180,25 @@ def margins_page(request: HttpRequest) -> HttpResponse:
                 _("Work orders"),
                 _("Revenue"),
                 _("Labour"),
+                _("Parts"),
                 _("Expenses"),
                 _("Cost"),
                 _("Margin"),
                 _("Margin (%)"),
                 _("Hours without a cost rate"),
+                _("Parts without a cost"),
             ]
         )
-        for name, count, f in rows:
-            share = f.margin_percent if f.margin_percent is not None else ""
-            unpriced = f.unpriced_hours.normalize()
-            money = [cents(v) for v in (f.revenue, f.labour, f.expenses, f.cost, f.margin)]
-            writer.writerow([name, count, *money, share, unpriced])
+        for name, count, figures in rows:
+            shown = margin_reading.figures_shown(figures)
+            if shown["margin_percent"] is None:
+                shown["margin_percent"] = ""
+            writer.writerow([name, count, *shown.values()])
         response = HttpResponse(out.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="margins-{group}.csv"'
         return response
     context = {
-        "rows": rows,
+        "rows": [(*row, margin_reading.figures_shown(row[2])) for row in rows],
         "group": group,
         "sort": sort,
         "from": starts_on.isoformat(),

@@ -125,6 +125,27 @@ def product(**values: Any) -> Any:
     return product_create(actor=None, values=values)
 
 
+def product_cost(product_: Any, **values: Any) -> Any:
+    from pacta.billing.services.costs import product_cost_create
+
+    values = {"product": product_, "unit_cost": Decimal("4.00"), **values}
+    values.setdefault("effective_on", date(2026, 1, 1))
+    return product_cost_create(actor=None, values=values, reason="Supplier price list")
+
+
+def cost_rate(technician: Any, **values: Any) -> Any:
+    from pacta.billing.services.costs import cost_rate_create
+
+    values = {
+        "technician": technician,
+        "hourly_cost": Decimal("30.00"),
+        "currency": "EUR",
+        **values,
+    }
+    values.setdefault("effective_on", date(2026, 1, 1))
+    return cost_rate_create(actor=None, values=values, reason="Payroll")
+
+
 def price_list(**values: Any) -> Any:
     from pacta.catalog.services import price_list_create
 

@@ -1,13 +1,14 @@
 """The billing app's records, one module per concept: ratings (charge lines of work orders),
 invoices (billing periods, invoices and credit notes, their lines, tax totals, runs,
 disputes), payments (allocations, bank statements, SEPA mandates and direct debits) and costs
-(cost rates, contractor rates and statements)."""
+(cost rates, product costs, contractor rates and statements)."""
 
 from pacta.billing.models.costs import (
     ContractorRate,
     ContractorStatement,
     ContractorStatementLine,
     CostRate,
+    ProductCost,
 )
 from pacta.billing.models.invoices import (
     BillingMode,
@@ -74,6 +75,7 @@ __all__ = [
     "PaymentAllocation",
     "PaymentMethod",
     "PeriodState",
+    "ProductCost",
     "Rating",
     "RunState",
     "SepaBatch",

@@ -1,4 +1,4 @@
-"""What work costs us, and what contractors are paid for work their customers accepted."""
+"""What work and parts cost us, and what contractors are paid for work their customers accepted."""
 
 from __future__ import annotations
 
@@ -40,6 +40,39 @@ class CostRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.technician_id} {self.hourly_cost} from {self.effective_on}"
+
+
+class ProductCost(models.Model):
+    """What one unit of a catalogue product costs us (what we pay for it), from a day on: dated,
+    so last year's margins keep last year's cost when the supplier's price rises."""
+
+    product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit_cost = models.DecimalField(
+        _("unit cost"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0), message=_("The unit cost cannot be negative."))],
+        help_text=_("In the company's currency, per unit of the product."),
+    )
+    effective_on = models.DateField(_("effective on"))
+
+    class Meta:
+        verbose_name = _("product cost")
+        verbose_name_plural = _("product costs")
+        ordering = ["product", "effective_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "effective_on"], name="product_cost_unique_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.unit_cost} from {self.effective_on}"
 
 
 class ContractorRate(models.Model):

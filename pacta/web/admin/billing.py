@@ -23,11 +23,12 @@ from pacta.billing.models import (
     InvoiceRun,
     InvoiceState,
     InvoiceTaxTotal,
+    ProductCost,
     SepaBatch,
     SepaCreditor,
     SepaMandate,
 )
-from pacta.billing.services.costs import COST_RATE
+from pacta.billing.services.costs import COST_RATE, PRODUCT_COST
 from pacta.domain.errors import PactaError
 from pacta.web.admin.records import ReadOnlyAdmin, RecordAdmin
 
@@ -140,6 +141,14 @@ class CostRateAdmin(RecordAdmin):
     list_filter = ("currency",)
     search_fields = ("technician__username", "technician__first_name", "technician__last_name")
     autocomplete_fields = ("technician",)
+
+
+@admin.register(ProductCost)
+class ProductCostAdmin(RecordAdmin):
+    writer = PRODUCT_COST
+    list_display = ("product", "unit_cost", "effective_on")
+    search_fields = ("product__sku", "product__name")
+    autocomplete_fields = ("product",)
 
 
 @admin.register(BillingTerms)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from pacta.billing.models import ProductCost
+from pacta.billing.services.costs import PRODUCT_COST
 from pacta.catalog import services
 from pacta.catalog.models import (
     ChecklistStep,
@@ -66,12 +68,21 @@ class ChecklistStepAdmin(RecordAdmin):
     search_fields = ("text", "service__code")
 
 
+class ProductCostInline(RecordInline):
+    """What a unit of the product costs us, from a day on (written with the page's reason)."""
+
+    model = ProductCost
+    writer = PRODUCT_COST
+    fields = ("effective_on", "unit_cost")
+
+
 @admin.register(Product)
 class ProductAdmin(RecordAdmin):
     writer = services.PRODUCT
     list_display = ("sku", "name", "unit", "price", "tax_rate", "is_active")
     list_filter = ("unit", "tax_rate", "is_active")
     search_fields = ("sku", "name", "description")
+    inlines = (ProductCostInline,)
 
 
 class PriceListLineInline(RecordInline):

@@ -49,9 +49,10 @@ NOW = at("2026-04-02 10:00")
 Q = Decimal
 
 
-def accepted_job(contract, site, service, product=None, day="2026-03-03"):
-    """A work order done on ``day`` 09:00–10:30, with two parts, completed, accepted, rated."""
-    technician = make.user("technician")
+def accepted_job(contract, site, service, product=None, day="2026-03-03", **more):
+    """A work order done on ``day`` 09:00–10:30, with two parts, completed, accepted, rated
+    (``technician=`` by a given technician; ``parts=`` [(product, quantity)] more parts)."""
+    technician = more.get("technician") or make.user("technician")
     ticket = make.ticket(site, service, contract=contract, opened_at=at(f"{day} 08:00"))
     work_order = make.work_order(
         ticket,
@@ -62,6 +63,8 @@ def accepted_job(contract, site, service, product=None, day="2026-03-03"):
     make.time_entry(work_order, started_at=at(f"{day} 09:00"), ended_at=at(f"{day} 10:30"))
     if product is not None:
         make.part_used(work_order, product, quantity=Q("2"))
+    for other, quantity in more.get("parts", ()):
+        make.part_used(work_order, other, quantity=quantity)
     work_order_update(actor=None, work_order=work_order, values={"status": "completed"})
     work_order_update(actor=None, work_order=work_order, values={"status": "accepted"})
     work_order_rate(actor=None, work_order=work_order, now=at(f"{day} 18:00"))

@@ -18,7 +18,7 @@ from lxml import etree
 from pacta.accounts.access import SYSTEM, audience_of
 from pacta.accounts.selectors import team_list, user_list
 from pacta.billing.einvoice import einvoice_render, rules
-from pacta.billing.selectors import invoice_list
+from pacta.billing.selectors import invoice_list, product_cost_list
 from pacta.catalog.selectors import (
     price_list_list,
     tax_rate_list,
@@ -77,6 +77,7 @@ CREATED = {
     "service": 12,
     "checklist_step": 23,
     "product": 8,
+    "product_cost": 9,
     "price_list": 3,
     "price_list_line": 15,
     "equipment": 10,
@@ -342,6 +343,15 @@ def test_the_contractors_technician_works_at_the_hospital_and_ivan_at_the_oil_pa
     assert [(p.product.sku, p.quantity) for p in done.parts_used.all()] == [
         ("OG-GSK-SNP-80", Decimal("4.000"))
     ]
+
+
+def test_every_product_has_a_dated_cost_and_the_pocket_filter_rose_in_the_spring():
+    demo_load(now=NOW)
+    costs = product_cost_list(audience=SYSTEM)
+    assert set(costs.values_list("product__sku", flat=True)) == {p["sku"] for p in data.PRODUCTS}
+    assert [
+        (c.effective_on, c.unit_cost) for c in costs.filter(product__sku="HVAC-FLT-F7-592")
+    ] == [(dt.date(2025, 1, 1), Decimal("19.4000")), (dt.date(2026, 4, 1), Decimal("21.1000"))]
 
 
 def test_one_hvac_unit_is_still_under_warranty():
@@ -754,7 +764,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=out)
     text = out.getvalue()
 
-    assert text.splitlines()[0] == ("Demo data (year 2026): 405 records created, 0 already there.")
+    assert text.splitlines()[0] == ("Demo data (year 2026): 414 records created, 0 already there.")
     # (the columns are as wide as the longest kind's name)
     assert re.search(r"\ncontract versions +6 +0\n", text)
     assert re.search(r"\nbusiness calendars +4 +0\n", text)
@@ -778,7 +788,7 @@ def test_the_command_lists_what_it_created_and_every_demo_user_with_the_password
     again = StringIO()
     call_command("demo_load", "--now", "2026-11-23T10:00", stdout=again)
     assert again.getvalue().splitlines()[0] == (
-        "Demo data (year 2026): nothing created, all 405 records already there."
+        "Demo data (year 2026): nothing created, all 414 records already there."
     )
     assert all(name in again.getvalue() for name in USERNAMES)
 
@@ -888,3 +898,9 @@ def test_finance_finds_drafts_to_review_paid_partly_paid_and_overdue_invoices_an
     assert len(jobs) == 5
     assert [job.figures.unpriced_hours for job in jobs] == [Decimal(0)] * 5
     assert all(job.figures.labour > 0 for job in jobs)
+    # every part used is costed at its product's cost of the day, e.g. 2.5 kg of R-410A at
+    # 27.30 and a belt at 9.75
+    assert [job.figures.unpriced_parts for job in jobs] == [0] * 5
+    assert [job.figures.parts for job in jobs] == [
+        Decimal(cost) for cost in ("24.60", "21.80", "78.00", "33.60", "112.00")
+    ]

@@ -245,6 +245,9 @@ def _world() -> dict[str, Any]:
             now=make.at("2026-02-02 09:00"),
             reason="January",
         ),
+        # Costs (issue 6): what an hour of the technician and a unit of the product cost us.
+        "cost-rate": make.cost_rate(users["technician"]),
+        "product-cost": make.product_cost(product),
     }
     return {"users": users, "records": records}
 

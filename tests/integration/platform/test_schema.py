@@ -10,7 +10,7 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
-from pacta.api import accounts, comments, comms, exports, fieldwork
+from pacta.api import accounts, comments, comms, exports, fieldwork, margins
 from pacta.api.urls import router
 
 PREFIX = "/api/v1/"
@@ -38,6 +38,7 @@ def _router_paths() -> set[str]:
 def _extra_paths() -> set[str]:
     patterns = [*accounts.urlpatterns, *fieldwork.urlpatterns, *comms.urlpatterns]
     patterns += exports.urlpatterns  # accounting exports (issue 6)
+    patterns += margins.urlpatterns  # costs and margins (issue 6)
     patterns += comments.urlpatterns
     # "<int:pk>" in a path is "{id}" in the schema (drf-spectacular calls a pk "id")
     return {PREFIX + re.sub(r"<(?:\w+:)?pk>", "{id}", str(p.pattern)) for p in patterns}
@@ -55,6 +56,7 @@ def test_the_router_paths_are_read_correctly():
         "/api/v1/work-orders/{id}/accept/",
         "/api/v1/work-orders/{id}/dispute/",
         "/api/v1/accounting-exports/",
+        "/api/v1/margins/",
         "/api/v1/tickets/{id}/comments/",
     }
 
