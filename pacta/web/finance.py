@@ -92,7 +92,9 @@ def invoicing(request: HttpRequest) -> HttpResponse:
     invoices = selectors.invoice_list(audience=reader)
     context: dict[str, Any] = {
         "drafts": invoices.filter(state="draft").order_by("customer__legal_name", "pk")[:200],
-        "issued": invoices.exclude(state="draft").order_by("-issued_at", "-pk")[:20],
+        "issued": invoices.exclude(state="draft").order_by(
+            "-issue_date", "-year", "-sequence", "-pk"
+        )[:20],
         "runs": selectors.invoice_run_list(audience=reader)[:5],
         "may_run": may(reader, RUN, ADD),
         "may_issue": may(reader, INVOICE, CHANGE),

@@ -125,3 +125,25 @@ def test_a_manager_reviews_but_does_not_run_or_issue(client, contract):
     page = client.get(PAGE).content.decode()
     assert 'name="run"' not in page
     assert client.post(PAGE, {"run": "", "until": "2026-02-28"}).status_code == 403
+
+
+def test_the_recently_issued_list_is_by_issue_date_and_number_newest_first(client, contract):
+    from pacta.billing.services import invoice_issue
+
+    periods_ensure(contract=contract, until=date(2026, 2, 28), now=at("2026-03-02 10:00"))
+    january, february = (
+        period_close(actor=None, period=period)
+        for period in contract.billing_periods.order_by("starts_on")
+    )
+    # Issued at the same moment, February's first: January's draft gets the later number.
+    now = at("2026-03-02 10:00")
+    invoice_issue(actor=None, invoice=february, now=now, issue_date=date(2026, 3, 1))
+    invoice_issue(actor=None, invoice=january, now=now, issue_date=date(2026, 3, 1))
+    older = make.contract(contract.customer, scope=[(make.service(), "included")])
+    periods_ensure(contract=older, until=date(2026, 1, 31), now=now)
+    late = period_close(actor=None, period=older.billing_periods.get())
+    invoice_issue(actor=None, invoice=late, now=now, issue_date=date(2026, 3, 2))
+    client.force_login(make.user("finance"))
+    page = client.get(PAGE).content.decode()
+    listed = re.findall(r">(F2026-\d{5})</a>", page)
+    assert listed == ["F2026-00003", "F2026-00002", "F2026-00001"]
