@@ -224,6 +224,7 @@ class BankLineResolveSerializer(VisibleRelationsMixin, serializers.Serializer): 
         queryset=Invoice.objects.all(), required=False, allow_null=True
     )
     ignore = serializers.BooleanField(default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class DisputeSerializer(VisibleRelationsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -441,13 +442,15 @@ class BankStatementLineViewSet(ReadOnlyRecordViewSet):
     @extend_schema(request=BankLineResolveSerializer, responses=BankStatementLineSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: Any = None) -> Response:
-        """A person settles a movement left unmatched: the invoice it pays, or ignore."""
+        """A person settles a movement left unmatched: the invoice it pays, or ignore; the
+        reason (why a movement is set aside) is kept in the audit row."""
         data = _given(BankLineResolveSerializer, request)
         line = services.bank_line_resolve(
             actor=request.user,
             line=self.get_object(),
             invoice=data.get("invoice"),
             ignore=data["ignore"],
+            reason=data["reason"],
         )
         return Response(BankStatementLineSerializer(line).data)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pacta.audit.models import AuditEntry
 from pacta.billing.models import ContractPeriod, Invoice
 from pacta.billing.services import invoice_issue, period_close, periods_ensure
 from tests.support import make
@@ -159,6 +160,25 @@ def test_payments_bank_statements_and_disputes_over_the_api(api, world):
     assert imported.status_code == 201, imported.text
     assert [x["state"] for x in results(finance.get("/bank-statement-lines/"))] == ["matched"]
     assert row(invoices[1])["state"] == "paid"
+    fee = b"booked_on,amount,currency,reference\n2026-04-12,-4.90,EUR,BANK FEE APRIL\n"
+    imported = finance.client.post(
+        "/bank-statements/", files={"file": ("fee.csv", fee, "text/csv")}
+    )
+    assert imported.status_code == 201, imported.text
+    (waiting,) = results(finance.get("/bank-statement-lines/", params={"state": "unmatched"}))
+    set_aside = finance.post(
+        f"/bank-statement-lines/{waiting['id']}/resolve/",
+        {"ignore": True, "reason": "Bank's own fee, not a customer payment"},
+    )
+    assert (set_aside.status_code, set_aside.json()["state"]) == (200, "ignored")
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="billing.bankstatementline", entity_id=str(waiting["id"]), action="update"
+        )
+        .values_list("reason", flat=True)
+        .get()
+        == "Bank's own fee, not a customer payment"
+    )
 
     reader = api(world["reader"])
     line = invoices[0].lines.get()
