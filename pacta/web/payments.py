@@ -114,6 +114,23 @@ def _offered(request: HttpRequest, reader: Audience) -> dict[str, str]:
     return values
 
 
+def _shown(request: HttpRequest) -> dict[str, Any]:
+    """Which payments the list shows (``?customer=&since=&until=``, each optional): the
+    queryset filter and the values to show back in the filter form."""
+    where: dict[str, Any] = {}
+    values = {
+        name: (request.GET.get(name) or "").strip() for name in ("customer", "since", "until")
+    }
+    if values["customer"].isdigit():
+        where["customer_id"] = int(values["customer"])
+    since, until = day_given(values["since"]), day_given(values["until"])
+    if since is not None:
+        where["received_on__gte"] = since
+    if until is not None:
+        where["received_on__lte"] = until
+    return {"where": where, "values": values}
+
+
 @login_required
 def payment_list_page(request: HttpRequest) -> HttpResponse:
     """The payments, newest first, and (finance) the form that records one."""
@@ -140,9 +157,12 @@ def payment_list_page(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("web:payments:list")
-    payments = selectors.payment_list(audience=reader).order_by("-received_on", "-pk")[:100]
+    shown = _shown(request)
+    payments = selectors.payment_list(audience=reader).filter(**shown["where"])
+    payments = payments.order_by("-received_on", "-pk")[:100]
     context = {
         "rows": [{"payment": p, "left": p.amount - p.allocated} for p in payments],
+        "shown": shown["values"],
         "may_record": may_record,
         "errors": errors,
         "values": _offered(request, reader),

@@ -201,3 +201,43 @@ def test_managers_read_and_other_roles_do_not_reach_the_page(client, billed):
         assert client.get(PAGE).status_code == 403
         assert record(client, customer, "10.00").status_code == 403
         assert table_counts() == before
+
+
+def test_the_list_shows_one_customers_payments_received_in_a_range(client, billed):
+    customer, _invoices = billed
+    other = make.customer(legal_name="Hotel Sur S.A.", currency="EUR")
+    days = [date(2026, 4, 1), date(2026, 4, 10), date(2026, 4, 20)]
+    mine = [
+        payment_record(
+            actor=None,
+            customer=customer,
+            amount=Q("10.00"),
+            currency="EUR",
+            received_on=day,
+            invoices=[],
+            now=NOW,
+        )
+        for day in days
+    ]
+    theirs = payment_record(
+        actor=None,
+        customer=other,
+        amount=Q("5.00"),
+        currency="EUR",
+        received_on=date(2026, 4, 10),
+        invoices=[],
+        now=NOW,
+    )
+    client.force_login(make.user("finance"))
+
+    def listed(**query):
+        page = client.get(PAGE, query).content.decode()
+        return [p.pk for p in [*mine, theirs] if f'data-testid="payment-{p.pk}"' in page]
+
+    assert listed() == [*(p.pk for p in mine), theirs.pk]
+    assert listed(customer=customer.pk) == [p.pk for p in mine]
+    assert listed(customer=customer.pk, since="2026-04-05", until="2026-04-15") == [mine[1].pk]
+    assert listed(since="2026-04-10", until="2026-04-10") == [mine[1].pk, theirs.pk]
+    page = client.get(PAGE, {"customer": other.pk, "since": "2026-04-05"}).content.decode()
+    assert f'<option value="{other.pk}" selected>Hotel Sur S.A.</option>' in page
+    assert 'name="since" value="2026-04-05"' in page
