@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from pacta.accounts.access import ADD, CHANGE, Audience, may
 from pacta.accounts.selectors import contractor_list
 from pacta.billing import selectors
+from pacta.billing.contractor_csv import contractor_statement_csv, statement_filename
 from pacta.billing.services.contractors import (
     contractor_statement_create,
     contractor_statement_issue,
@@ -174,7 +175,24 @@ def statement_page(request: HttpRequest, statement_id: int) -> HttpResponse:
     return render(request, "finance/contractor_statement.html", context)
 
 
+@login_required
+def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
+    """The statement as CSV: payable lines, the work awaiting acceptance, the total."""
+    reader = finance_reader(request, STATEMENT)
+    statement = get_object_or_404(
+        selectors.contractor_statement_list(audience=reader), pk=statement_id
+    )
+    return csv_response(statement)
+
+
+def csv_response(statement: Any) -> HttpResponse:
+    response = HttpResponse(contractor_statement_csv(statement), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{statement_filename(statement)}"'
+    return response
+
+
 urlpatterns = [
     path("", statement_list, name="statements"),
+    path("<int:statement_id>/statement.csv", statement_csv, name="statement-csv"),
     path("<int:statement_id>/", statement_page, name="statement"),
 ]

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from pacta.accounts.access import audience_of
 from pacta.accounts.roles import Role
 from pacta.billing import selectors
+from pacta.web.contractor_statements import csv_response
 
 app_name = "contractors"
 
@@ -29,4 +30,19 @@ def statement_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "contractors/statements.html", {"rows": rows})
 
 
-urlpatterns = [path("", statement_list_page, name="statements")]
+@login_required
+def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
+    """One of the company's statements as CSV (see ``pacta.billing.contractor_csv``)."""
+    reader = audience_of(request.user)
+    if reader.role != Role.CONTRACTOR:
+        raise PermissionDenied
+    statement = get_object_or_404(
+        selectors.contractor_statement_list(audience=reader), pk=statement_id
+    )
+    return csv_response(statement)
+
+
+urlpatterns = [
+    path("", statement_list_page, name="statements"),
+    path("<int:statement_id>.csv", statement_csv, name="statement-csv"),
+]

@@ -153,3 +153,42 @@ def test_managers_read_and_others_do_not_reach_the_pages(client, shop):
         client.force_login(make.user(role, **extra))
         assert client.get(PAGE).status_code == 403, role
         assert client.get(f"{PAGE}{statement.pk}/").status_code == 403, role
+
+
+def test_the_statement_is_a_csv_for_finance_and_for_its_contractor_only(client, shop):
+    client.force_login(make.user("finance"))
+    draft(client, shop)
+    statement = ContractorStatement.objects.get()
+    page = client.get(f"{PAGE}{statement.pk}/").content.decode()
+    assert f'href="{PAGE}{statement.pk}/statement.csv"' in page
+    got = client.get(f"{PAGE}{statement.pk}/statement.csv")
+    assert (got["Content-Type"], got["Content-Disposition"]) == (
+        "text/csv",
+        f'attachment; filename="contractor-statement-{statement.pk}-2026-03-01.csv"',
+    )
+    lines = {line.work_order_id: line for line in statement.lines.all()}
+    paid, (waiting, disputed) = shop["paid"], shop["awaiting"]
+    expected = [
+        "Work order,Description,Quantity,Unit price,Amount,Currency,State",
+        *(
+            f"{w.reference},{lines[w.pk].description},1,{price},{price}.00,EUR,payable"
+            for w, price in zip(paid, ("1500", "1500", "120"), strict=True)
+        ),
+        f"{waiting.reference},{waiting.ticket.subject},,,,EUR,awaiting acceptance (completed)",
+        f"{disputed.reference},{disputed.ticket.subject},,,,EUR,awaiting acceptance (disputed)",
+        "Total,,,,3120.00,EUR,",
+    ]
+    text = got.content.decode()
+    assert text.splitlines() == expected
+
+    client.force_login(make.user("contractor", contractor=shop["company"]))
+    own = client.get(f"/contractor/statements/{statement.pk}.csv")
+    assert (own.status_code, own.content.decode()) == (200, text)
+    assert (
+        f'href="/contractor/statements/{statement.pk}.csv"'
+        in client.get("/contractor/statements/").content.decode()
+    )
+    client.force_login(make.user("contractor", contractor=make.contractor(name="Otra S.L.")))
+    assert client.get(f"/contractor/statements/{statement.pk}.csv").status_code == 404
+    client.force_login(make.user("dispatcher"))
+    assert client.get(f"{PAGE}{statement.pk}/statement.csv").status_code == 403
