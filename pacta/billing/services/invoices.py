@@ -830,7 +830,12 @@ def invoice_issue(
         if invoice.period_id is not None and invoice.origin == InvoiceOrigin.PERIOD:
             ContractPeriod.objects.filter(pk=invoice.period_id).update(state=PeriodState.INVOICED)
         if invoice.kind == InvoiceKind.CREDIT_NOTE:
-            invoice_settle(invoice.corrects)
+            invoice_settle(
+                invoice.corrects,
+                actor=actor,
+                now=now,
+                reason=f"credit note {invoice.number}",
+            )
     return invoice
 
 
@@ -937,8 +942,11 @@ def invoice_outstanding(invoice: Invoice) -> Decimal:
     return invoice.gross_total + _credited_issued(invoice) - paid
 
 
-def invoice_settle(invoice: Invoice) -> Invoice:
-    """Set an issued invoice's state from what was paid and credited (inside a transaction)."""
+def invoice_settle(
+    invoice: Invoice, *, actor: Actor, now: dt.datetime | None = None, reason: str = ""
+) -> Invoice:
+    """Set an issued invoice's state from what was paid and credited (inside a transaction);
+    a change of state is audited as ``actor``'s, with ``reason`` (what settled it)."""
     invoice = _locked(invoice)
     credited = _credited_issued(invoice)
     state = invoicing.payment_state(
@@ -947,6 +955,8 @@ def invoice_settle(invoice: Invoice) -> Invoice:
     if state == "issued" and invoice.gross_total + credited <= 0:
         state = "paid"  # fully credited: nothing is owed
     if invoice.state != state:
+        before = snapshot(invoice)
         Invoice.objects.filter(pk=invoice.pk).update(state=state)
         invoice.state = state
+        _audit(actor, invoice, before, reason=reason, now=now)
     return invoice

@@ -69,7 +69,9 @@ def _open_invoices(customer: Customer) -> Any:
     ).order_by("due_date", "issue_date", "pk")
 
 
-def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, now: dt.datetime) -> None:
+def _allocate(
+    actor: Actor, payment: Payment, invoice: Invoice, amount: Decimal, now: dt.datetime
+) -> None:
     """Record ``amount`` of ``payment`` on ``invoice`` (both locked by the caller)."""
     PaymentAllocation.objects.create(
         payment=payment, invoice=invoice, amount=amount, allocated_at=now
@@ -77,7 +79,7 @@ def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, now: dt.datet
     Invoice.objects.filter(pk=invoice.pk).update(paid_total=F("paid_total") + amount)
     Payment.objects.filter(pk=payment.pk).update(allocated=F("allocated") + amount)
     payment.allocated += amount
-    invoice_settle(invoice)
+    invoice_settle(invoice, actor=actor, now=now, reason=f"payment {payment.pk}")
 
 
 def _check_allocation(payment: Payment, invoice: Invoice, amount: Decimal) -> None:
@@ -163,7 +165,7 @@ def payment_record(
             amount, [(t.pk, invoice_outstanding(locked[t.pk])) for t in targets]
         )
         for invoice_id, part in allocations:
-            _allocate(payment, locked[invoice_id], part, now)
+            _allocate(actor, payment, locked[invoice_id], part, now)
         change_record(
             actor=actor,
             action=Action.CREATE,
@@ -190,7 +192,7 @@ def payment_allocate(
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         _check_allocation(payment, invoice, amount)
         before = snapshot(payment)
-        _allocate(payment, invoice, amount, now)
+        _allocate(actor, payment, invoice, amount, now)
         payment.refresh_from_db()
         change_record(
             actor=actor,

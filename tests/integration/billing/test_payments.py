@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pacta.audit.models import AuditEntry
 from pacta.billing.errors import (
     AllocationRefused,
     DisputeOpen,
@@ -66,6 +67,38 @@ def test_payments_spread_oldest_first_and_invoices_become_partly_paid_then_paid(
     pay(customer, "300.00")  # 81.50 + 181.50, and 37.00 left over
     assert [row(i)["state"] for i in (january, february)] == ["paid", "paid"]
     assert customer_credit(customer) == Q("37.00")
+
+
+def test_each_change_of_an_invoices_state_is_audited_with_the_payment_that_made_it(billed):
+    customer, (january, _february) = billed
+    finance = make.user("finance")
+    first = payment_record(
+        actor=finance,
+        customer=customer,
+        amount=Q("100.00"),
+        currency="EUR",
+        received_on=date(2026, 4, 10),
+        now=NOW,
+    )
+    second = payment_record(
+        actor=finance,
+        customer=customer,
+        amount=Q("81.50"),
+        currency="EUR",
+        received_on=date(2026, 4, 11),
+        now=NOW,
+    )
+    changes = [
+        (e.actor_id, e.reason, e.before["state"], e.after["state"], e.at)
+        for e in AuditEntry.objects.filter(
+            entity_type="billing.invoice", entity_id=str(january.pk), action="update"
+        ).order_by("pk")
+    ]
+    assert changes == [
+        (None, "issued", "draft", "issued", NOW),
+        (finance.pk, f"payment {first.pk}", "issued", "partly_paid", NOW),
+        (finance.pk, f"payment {second.pk}", "partly_paid", "paid", NOW),
+    ]
 
 
 def test_an_over_payment_is_held_as_credit_and_allocated_later(billed):
