@@ -93,23 +93,38 @@ def line_taxes(invoice: ExportInvoice) -> dict[int, Money]:
     for that rate: the rate's tax is spread over its lines by cumulative rounding (each line
     gets the rounded tax of the running base less what the lines before it got; the last line
     of the rate takes what is left of the stored tax)."""
-    stored = {tax.percent: tax.tax for tax in invoice.taxes}
-    quantum = quantum_of(invoice.currency)
-    by_rate: dict[Decimal, list[ExportLine]] = {}
-    for line in invoice.lines:
-        by_rate.setdefault(line.tax_percent, []).append(line)
-    result: dict[int, Money] = {}
-    for percent, lines in by_rate.items():
+    shares = taxes_spread(
+        [(line.position, line.tax_percent, line.net.amount) for line in invoice.lines],
+        {tax.percent: tax.tax.amount for tax in invoice.taxes},
+        quantum_of(invoice.currency),
+    )
+    return {position: Money(share, invoice.currency) for position, share in shares.items()}
+
+
+def taxes_spread(
+    lines: Iterable[tuple[int, Decimal, Decimal]],
+    stored: Mapping[Decimal, Decimal],
+    quantum: Decimal,
+) -> dict[int, Decimal]:
+    """Each line's share (by position) of the tax ``stored`` for its rate, for lines given as
+    (position, tax percent, net): cumulative rounding half-up to ``quantum`` (each line gets
+    the rounded tax of the running base less what the lines before it got; the last line of a
+    rate takes what is left of the stored tax), so a rate's lines add up to its stored tax."""
+    by_rate: dict[Decimal, list[tuple[int, Decimal]]] = {}
+    for position, percent, net in lines:
+        by_rate.setdefault(percent, []).append((position, net))
+    result: dict[int, Decimal] = {}
+    for percent, rated in by_rate.items():
         running = Decimal(0)
         given = Decimal(0)
-        for index, line in enumerate(lines):
-            running += line.net.amount
-            if index == len(lines) - 1 and percent in stored:
-                share = stored[percent].amount - given
+        for index, (position, net) in enumerate(rated):
+            running += net
+            if index == len(rated) - 1 and percent in stored:
+                share = stored[percent] - given
             else:
                 share = (running * percent / HUNDRED).quantize(quantum, ROUND_HALF_UP) - given
             given += share
-            result[line.position] = Money(share, invoice.currency)
+            result[position] = share
     return result
 
 

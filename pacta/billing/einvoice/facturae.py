@@ -23,6 +23,7 @@ from pacta.billing.einvoice.tree import (
     figures_read,
     serialised,
 )
+from pacta.domain.accounting import taxes_spread
 from pacta.domain.einvoice import EDocument, EParty, Figures, tax_category
 from pacta.domain.facturae import (
     person_name,
@@ -32,6 +33,7 @@ from pacta.domain.facturae import (
     tax_number,
     unit_of_measure,
 )
+from pacta.domain.money import quantum_of
 
 FE = "http://www.facturae.gob.es/formato/Versiones/Facturaev3_2_2.xml"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -204,6 +206,12 @@ def facturae_xml(doc: EDocument) -> bytes:
     ):
         _el(totals, tag, _two(value))
     items = _el(invoice, "Items")
+    # Each line's share of the tax stored for its rate, so the lines add up to the totals.
+    line_tax = taxes_spread(
+        [(line.position, line.tax_percent, line.net) for line in doc.lines],
+        {tax.percent: tax.tax for tax in doc.taxes},
+        quantum_of(doc.currency),
+    )
     for line in doc.lines:
         row = _el(items, "InvoiceLine")
         _el(row, "ItemDescription", line.name[:2500])
@@ -212,8 +220,7 @@ def facturae_xml(doc: EDocument) -> bytes:
         _el(row, "UnitPriceWithoutTax", _price(line.price * sign))
         _el(row, "TotalCost", _two(line.net * sign))
         _el(row, "GrossAmount", _two(line.net * sign))
-        tax = (line.net * sign * line.tax_percent / 100).quantize(Decimal("0.01"))
-        _taxes(row, [(line.tax_percent, line.net * sign, tax)])
+        _taxes(row, [(line.tax_percent, line.net * sign, line_tax[line.position] * sign)])
     if doc.due_on:
         installment = _el(_el(invoice, "PaymentDetails"), "Installment")
         _el(installment, "InstallmentDueDate", doc.due_on.isoformat())

@@ -178,9 +178,10 @@ def test_the_facturae_of_an_invoice_with_two_rates_for_a_city_council(public, is
         "TaxesOutputs/Tax/TaxAmount/TotalAmount",
     ) == [
         ("1", "01", "150.00", "150.00", "150.00", "21.00", "31.50"),
-        ("1.5", "02", "55.00", "82.50", "82.50", "21.00", "17.32"),
+        ("1.5", "02", "55.00", "82.50", "82.50", "21.00", "17.33"),
         ("2", "01", "12.50", "25.00", "25.00", "10.00", "2.50"),
     ]
+    # The lines' taxes add up to the invoice's tax of each rate (31.50 + 17.33 = 48.83).
     descriptions = texts(xml, INVOICE + "Items/InvoiceLine/ItemDescription")
     assert [text.split(" · ")[-1] for text in descriptions[1:]] == ["Repair", "Filter"]
     assert children(xml, INVOICE + "PaymentDetails/Installment")[:3] == [
